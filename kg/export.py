@@ -1,0 +1,65 @@
+"""Export the whole graph (ontology + data) in a standard RDF format, deterministically.
+
+Blank nodes get canonical labels (RDFC-1.0) and triples are sorted, so an unchanged graph
+exports byte-for-byte the same. The file is written aside and renamed into place.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import UsageError
+from kg.namespaces import PREFIXES
+
+__all__ = ["FORMATS", "export_graph", "graph_triples"]
+
+FORMATS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+
+def graph_triples(store: ox.Store) -> list[ox.Triple]:
+    """All triples of the store's default graph, blank nodes canonicalised, sorted."""
+    dataset = ox.Dataset(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in dataset]
+    triples.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return triples
+
+
+def _serialize(triples: Iterable[ox.Triple], fmt: ox.RdfFormat) -> bytes:
+    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    return ox.serialize(triples, None, fmt, prefixes=prefixes)
+
+
+def export_graph(store: ox.Store, fmt: str, output: Path | str | None = None) -> int:
+    """Write the graph as ``fmt`` to ``output`` (stdout when None); return the triple count."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    triples = graph_triples(store)
+    payload = _serialize(triples, FORMATS[fmt])
+    if output is None or str(output) == "-":
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+        return len(triples)
+    target = Path(output)
+    if not target.parent.exists():
+        raise UsageError(f"{target.parent}: no such folder")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return len(triples)

@@ -1,0 +1,282 @@
+"""The embedded store: built from the Turtle files aside and swapped in atomically.
+
+A store path is a folder holding generations (``gen-*``) and a symlink ``current`` to the
+one in use. A build loads every file into a new generation, runs the check queries on it,
+and only then flips ``current`` (one ``os.replace``), so a failing build leaves the
+previous store exactly as it was. An unchanged input (same content hash) is not rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import InputError, UsageError, ValidationFailed
+from kg.paths import default_store_path, resource_dir
+
+__all__ = [
+    "BuildResult",
+    "build",
+    "check_queries",
+    "load_files",
+    "open_store",
+    "source_files",
+]
+
+_CURRENT = "current"
+_MANIFEST = "manifest.json"
+_FORMAT_VERSION = 1
+_SHAPES = "shapes.ttl"
+_PROGRESS_BYTES = 5_000_000
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did: where, how many triples from how many files, and whether it was skipped."""
+
+    store: Path
+    triples: int
+    files: int
+    unchanged: bool
+    seconds: float
+
+
+def source_files(extra: Iterable[Path | str] = (), *, include_data: bool = True) -> list[Path]:
+    """The Turtle files a build loads: the ontology (not its shapes), the data, then ``extra``.
+
+    ``extra`` may name files or folders (every ``*.ttl`` below them, sorted);
+    ``include_data=False`` leaves out the shipped data (the ontology always comes).
+    """
+    files = [p for p in sorted(resource_dir("ontology").glob("*.ttl")) if p.name != _SHAPES]
+    if include_data:
+        files += sorted(resource_dir("data").glob("*.ttl"))
+    for item in extra:
+        path = Path(item)
+        if path.is_dir():
+            files += sorted(path.rglob("*.ttl"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    return files
+
+
+def _display(path: Path) -> str:
+    """A path as the user knows it: relative to the working folder where possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _syntax_error(path: Path, err: SyntaxError) -> InputError:
+    line = err.lineno if err.lineno is not None else "?"
+    col = err.offset if err.offset is not None else "?"
+    msg = str(err.msg if hasattr(err, "msg") else err)
+    msg = msg.split(": ", 1)[-1] if msg.startswith("Parser error") else msg
+    return InputError(f"{_display(path)}:{line}:{col}: Turtle syntax error: {msg}")
+
+
+def _content_hash(files: Sequence[Path]) -> str:
+    digest = hashlib.sha256(f"migkg-store-v{_FORMAT_VERSION}\n".encode())
+    for path in files:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class _Progress:
+    """A one-line progress bar on stderr, shown only for large inputs on a terminal."""
+
+    def __init__(self, total: int, enabled: bool | None) -> None:
+        self.total = max(total, 1)
+        self.done = 0
+        if enabled is None:
+            enabled = total >= _PROGRESS_BYTES and sys.stderr.isatty()
+        self.enabled = enabled
+
+    def advance(self, nbytes: int, label: str) -> None:
+        self.done += nbytes
+        if self.enabled:
+            width = 30
+            filled = int(width * self.done / self.total)
+            pct = 100 * self.done / self.total
+            bar = "#" * filled + "-" * (width - filled)
+            sys.stderr.write(f"\rloading [{bar}] {pct:5.1f}% {label[:40]:<40}")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def load_files(store: ox.Store, files: Sequence[Path], *, progress: bool | None = None) -> None:
+    """Bulk-load Turtle files into ``store``; a syntax error raises InputError with FILE:LINE."""
+    bar = _Progress(sum(p.stat().st_size for p in files), progress)
+    try:
+        for path in files:
+            try:
+                store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+            except SyntaxError as err:
+                raise _syntax_error(path, err) from None
+            except (OSError, ValueError) as err:
+                raise InputError(f"{_display(path)}: cannot load: {err}") from None
+            bar.advance(path.stat().st_size, path.name)
+    finally:
+        bar.close()
+
+
+def check_queries() -> list[Path]:
+    """The ODK-style checks: every ``queries/checks/*-violation.rq`` must return no row."""
+    return sorted(resource_dir("queries").glob("checks/*-violation.rq"))
+
+
+def run_checks(store: ox.Store, limit: int = 5) -> list[str]:
+    """Run the check queries; return one line per violating row (at most ``limit`` per check)."""
+    problems: list[str] = []
+    for path in check_queries():
+        rows = store.query(path.read_text(encoding="utf-8"))
+        for i, row in enumerate(rows):
+            if i >= limit:
+                problems.append(f"{path.stem}: … more rows")
+                break
+            values = ", ".join(
+                f"{v}={_term_text(row[v])}" for v in rows.variables if row[v] is not None
+            )
+            problems.append(f"{path.stem}: {values}")
+    return problems
+
+
+def _term_text(term: object) -> str:
+    if isinstance(term, ox.NamedNode):
+        from kg.namespaces import compact
+
+        return compact(term.value)
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+@contextlib.contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _resolve_store(path: Path | str | None) -> Path:
+    return Path(path).expanduser() if path is not None else default_store_path()
+
+
+def _check_store_root(root: Path) -> None:
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root}: is a file, not a store folder")
+    if root.is_dir() and any(root.iterdir()):
+        known = {_CURRENT, ".lock"}
+        names = {p.name for p in root.iterdir()}
+        if not (names & known) and not any(n.startswith("gen-") for n in names):
+            raise UsageError(f"{root}: folder is not empty and is not a migkg store; not touching it")
+
+
+def read_manifest(path: Path | str | None = None) -> dict | None:
+    """The manifest of the store's current generation, or None if there is no store."""
+    current = _resolve_store(path) / _CURRENT
+    manifest = current / _MANIFEST
+    if not manifest.is_file():
+        return None
+    return json.loads(manifest.read_text(encoding="utf-8"))
+
+
+def build(
+    store_path: Path | str | None = None,
+    *,
+    extra: Iterable[Path | str] = (),
+    include_data: bool = True,
+    force: bool = False,
+    checks: bool = True,
+    progress: bool | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Load ontology + data (+ ``extra``) into a fresh generation and swap it in atomically.
+
+    Raises InputError on a syntax error and ValidationFailed when a check query returns rows;
+    either way the previous store is left untouched.
+    """
+    started = time.perf_counter()
+    root = _resolve_store(store_path)
+    _check_store_root(root)
+    files = source_files(extra, include_data=include_data)
+    if not files:
+        raise UsageError("nothing to load: no Turtle files found")
+    digest = _content_hash(files)
+    with _locked(root):
+        manifest = read_manifest(root)
+        if not force and manifest and manifest.get("hash") == digest:
+            return BuildResult(root, manifest["triples"], len(files), True,
+                               time.perf_counter() - started)
+        gen = root / f"gen-{digest[:12]}-{os.getpid()}-{time.monotonic_ns()}"
+        try:
+            store = ox.Store(str(gen))
+            if on_step:
+                on_step(f"loading {len(files)} files")
+            load_files(store, files, progress=progress)
+            if checks:
+                if on_step:
+                    on_step("running check queries")
+                problems = run_checks(store)
+                if problems:
+                    raise ValidationFailed(
+                        f"{len(problems)} check violation(s); first: {problems[0]}"
+                    )
+            store.optimize()
+            triples = len(store)
+            store.flush()
+            del store
+            manifest = {
+                "format": _FORMAT_VERSION,
+                "hash": digest,
+                "files": [f.name for f in files],
+                "triples": triples,
+            }
+            (gen / _MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
+            link = root / f".{_CURRENT}.tmp"
+            if link.is_symlink() or link.exists():
+                link.unlink()
+            link.symlink_to(gen.name)
+            os.replace(link, root / _CURRENT)
+        except BaseException:
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        for old in root.glob("gen-*"):
+            if old.name != gen.name:
+                shutil.rmtree(old, ignore_errors=True)
+    return BuildResult(root, triples, len(files), False, time.perf_counter() - started)
+
+
+def open_store(store_path: Path | str | None = None) -> ox.Store:
+    """Open the built store read-only; a missing store is a usage error that says what to do."""
+    root = _resolve_store(store_path)
+    current = root / _CURRENT
+    if not (current / _MANIFEST).is_file():
+        hint = "" if store_path is not None else " (run `migkg build` first)"
+        raise UsageError(f"{root}: no migkg store here{hint}")
+    try:
+        return ox.Store.read_only(str(current.resolve()))
+    except OSError as err:
+        raise UsageError(f"{root}: cannot open store: {err}") from None

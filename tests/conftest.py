@@ -1,0 +1,51 @@
+"""Shared fixtures: one built store for the session, and a way to run the real CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "tests" / "output"
+
+
+def run_cli(*args: str, store: Path | None = None, input: str | None = None,
+            timeout: float = 120, env: dict[str, str] | None = None):
+    """Run ``python -m kg ARGS`` as a user would; return (exit code, stdout, stderr)."""
+    full_env = {**os.environ, **(env or {})}
+    if store is not None:
+        full_env["MIGKG_STORE"] = str(store)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kg", *args], capture_output=True, text=True,
+        input=input, timeout=timeout, env=full_env, check=False,
+    )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.fixture(scope="session")
+def built_store(tmp_path_factory) -> Path:
+    """The shipped graph built once into a temporary store folder."""
+    from kg.store import build
+
+    path = tmp_path_factory.mktemp("store") / "store"
+    build(path, progress=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def backend(built_store):
+    """A read-only SPARQL backend over the session's store."""
+    from kg.sparql import connect
+
+    return connect(built_store)
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """Where tests write artefacts a person should look at (screenshots, pages)."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    return OUTPUT
