@@ -27,13 +27,32 @@ FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 
-def graph_triples(store: ox.Store) -> list[ox.Triple]:
-    """All triples of the store's default graph, blank nodes canonicalised, sorted."""
-    dataset = ox.Dataset(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+def graph_triples(store) -> list[ox.Triple]:
+    """All triples of the default graph, blank nodes canonicalised, sorted.
+
+    ``store`` is an ``ox.Store`` or a ``kg.sparql`` backend (``--endpoint``: read by
+    ``CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }``, checked against a count so a row cap on
+    the endpoint cannot cut the export short unnoticed).
+    """
+    if not isinstance(store, ox.Store):
+        dataset = ox.Dataset(_remote_quads(store))
+    else:
+        dataset = ox.Dataset(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in dataset]
     triples.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     return triples
+
+
+def _remote_quads(backend) -> list[ox.Quad]:
+    triples = backend.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    count = backend.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"]
+    if count is not None and len(set(triples)) < int(count.value):
+        raise UsageError(
+            f"the endpoint returned {len(set(triples))} of {count.value} triples "
+            "(a row limit on the endpoint?); export from the store or raise the limit"
+        )
+    return [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
 
 
 def _serialize(triples: Iterable[ox.Triple], fmt: ox.RdfFormat) -> bytes:

@@ -1,9 +1,9 @@
 """Running SPARQL the same way on the embedded store and on a remote SPARQL 1.1 endpoint.
 
 Every service (who, gaps, diff, visualise…) asks a ``Backend`` for rows, so ``--endpoint``
-works for all of them. Parameters are bound as RDF terms: on the embedded store through
-pyoxigraph's substitutions; on an endpoint as a ``VALUES`` block whose terms are written in
-N-Triples syntax by pyoxigraph (escaped), never by pasting user text into the query.
+works for all of them. Parameters are bound as RDF terms, on both, by a ``VALUES`` block at the start of the
+query's WHERE group whose terms are written in N-Triples syntax by pyoxigraph (escaped),
+never by pasting user text into the query.
 """
 
 from __future__ import annotations
@@ -73,9 +73,11 @@ class EmbeddedBackend:
         self.store = store
 
     def run(self, query: str, bindings: Mapping[str, Term] | None = None):
-        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        # pyoxigraph's own substitutions only bind projected variables, so parameters are
+        # bound by the same VALUES block as on a remote endpoint: identical semantics.
+        text = inject_values(query, bindings or {})
         try:
-            result = self.store.query(query, substitutions=subs or None)
+            result = self.store.query(text)
         except SyntaxError as err:
             raise _query_error(err) from None
         if isinstance(result, ox.QuerySolutions):
@@ -198,7 +200,8 @@ class RemoteBackend:
             raw = data.serialize(format="nt") if hasattr(data, "serialize") else data
             if isinstance(raw, str):
                 raw = raw.encode()
-            return list(ox.parse(raw, format=ox.RdfFormat.N_TRIPLES))
+            # N3 asks for Turtle or N-Triples; Turtle's parser reads both
+            return [q.triple for q in ox.parse(raw, format=ox.RdfFormat.TURTLE)]
         from SPARQLWrapper import JSON
 
         data = self._call(text, JSON)

@@ -22,10 +22,26 @@ class GraphStats:
     label_languages: dict[str, int] = field(default_factory=dict)
 
 
-def graph_stats(store: ox.Store) -> GraphStats:
-    """Count what the store holds."""
+class _BackendView:
+    """A ``kg.sparql`` backend (e.g. a remote endpoint) seen as the bits of a Store used here."""
+
+    def __init__(self, backend) -> None:
+        self.backend = backend
+
+    def query(self, query: str) -> list[dict]:
+        return self.backend.select(query).rows
+
+    def __len__(self) -> int:
+        rows = self.backend.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
+        return int(rows[0]["n"].value)
+
+
+def graph_stats(store) -> GraphStats:
+    """Count what the store (an ``ox.Store`` or a ``kg.sparql`` backend) holds."""
+    if not isinstance(store, ox.Store):
+        store = _BackendView(store)
     stats = GraphStats(triples=len(store))
-    counts = {kind: 0 for kind in KINDS}
+    counts = dict.fromkeys(KINDS, 0)
     query = (
         sparql_prologue()
         + "SELECT ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE { "

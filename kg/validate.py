@@ -134,8 +134,11 @@ def _owl(files: list[Path], report: Report) -> None:
             )
         try:
             with onto:
+                # xsd:date and xsd:gYear are outside OWL 2's datatype map; their values do
+                # not bear on consistency here, so HermiT is told to ignore them.
                 owlready2.sync_reasoner_hermit(
-                    world, infer_property_values=False, debug=0, keep_tmp_file=False
+                    world, infer_property_values=False, debug=0, keep_tmp_file=False,
+                    ignore_unsupported_datatypes=True,
                 )
         except owlready2.OwlReadyInconsistentOntologyError:
             report.findings.append(Finding("owl", "", "the ontology and data are inconsistent (HermiT)"))

@@ -2,7 +2,13 @@
 # Check that FILE(s), merged into one RDF graph, are in the OWL 2 DL profile
 # (OWL API 5 OWL2DLProfile). Compiles DLProfileCheck.java into a cache dir
 # (never into the repository) the first time, or when the source changes.
-# Usage: tools/owl-profile/run.sh FILE [FILE ...]      exit 0 ok, 1 violations, 2 bad input
+# Usage: tools/owl-profile/run.sh [--allow-datatype=IRI ...] FILE [FILE ...]
+#        exit 0 ok, 1 violations, 2 bad input
+# For ontology + data use:
+#   tools/owl-profile/run.sh --allow-datatype=xsd:date --allow-datatype=xsd:gYear \
+#       --allow-datatype=xsd:gYearMonth --allow-datatype=xsd:duration ontology/*.ttl data/*.ttl
+# (OWL 2 has none of these datatypes; the OWL API flags each literal of them.
+# See DLProfileCheck.java. The ontology and schemes alone need no option.)
 # Needs: Java >= 11 (javac) and Debian's libowlapi-java (OWL API 5.1) with its
 # dependencies under /usr/share/java (override with OWLAPI_JAVA_DIR).
 set -eu

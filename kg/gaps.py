@@ -1,0 +1,390 @@
+"""Coordination gaps on a date: every ``queries/gaps/*.rq`` run and turned into findings.
+
+A gap query finds gaps from the graph's structure (an absence, a mismatch) and returns flat
+rows. Its header says what kind of gap it finds and how to read its rows::
+
+    # title: Function with no lead body on the date
+    # kind: no-lead
+    # mgi: mgi:2-institutional-framework
+    # key: function
+    # explanation: No body leads "{functionLabel}" on {on}.
+
+Columns: every IRI column ``x`` with a ``xLabel`` column beside it is a subject of the
+finding; rows are grouped into one finding per value of the ``key`` column (default: the
+first subject column); ``source*`` columns give its sources; ``grade*`` columns the evidence
+grades of the claims it rests on (the weakest counts). The explanation is a template:
+``{name}`` is the first row's value, ``{name*}`` every distinct value joined, ``{on}`` the
+date; a value no row has is left out, and so is a ``[…]`` segment with an empty placeholder.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+import pyoxigraph as ox
+
+from kg.errors import UsageError
+from kg.namespaces import PREFIXES, compact
+from kg.queries import StoredQuery, all_queries
+
+__all__ = [
+    "GRADES",
+    "Gap",
+    "GapReport",
+    "format_md",
+    "format_table",
+    "gap_queries",
+    "gaps",
+    "parse_date",
+]
+
+GRADES = ("A", "B", "C", "D", "E")
+_GRADE_NS = PREFIXES["grade"]
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(\*?)\}")
+
+
+@dataclass
+class Gap:
+    """One finding: its kind, the things involved, why it is a gap, and where it comes from."""
+
+    kind: str
+    title: str
+    subjects: list[dict[str, str]]
+    explanation: str
+    sources: list[dict[str, str]]
+    mgi: dict | None
+    evidence: str | None = None
+
+
+@dataclass
+class GapReport:
+    """All findings on a date, in a stable order."""
+
+    on: str
+    gaps: list[Gap] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"on": self.on, "gaps": [asdict(g) for g in self.gaps]}
+
+    def by_mgi(self) -> list[dict]:
+        """The findings grouped by MGI domain: ``[{"domain": {iri, label}, "count", "gaps"}]``."""
+        groups: dict[str, dict] = {}
+        for gap in self.gaps:
+            domain = (gap.mgi or {}).get("domain") or {"iri": "", "label": "not coded"}
+            entry = groups.setdefault(domain["iri"], {"domain": domain, "count": 0, "gaps": []})
+            entry["count"] += 1
+            entry["gaps"].append(asdict(gap))
+        return [groups[k] for k in sorted(groups, key=lambda k: (k == "", _natural(k)))]
+
+
+def _natural(text: str) -> list:
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text)]
+
+
+def parse_date(value: str | date | None) -> str:
+    """An ISO date string (today if None); anything else is a UsageError."""
+    if value is None:
+        return date.today().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise UsageError(f"not a date (expected YYYY-MM-DD): {str(value)[:40]!r}") from None
+
+
+def gap_queries() -> list[StoredQuery]:
+    """The gap queries of the library, sorted by name."""
+    return [q for q in all_queries() if q.name.startswith("gaps/")]
+
+
+def _expand(value: str) -> str:
+    match = re.fullmatch(r"([A-Za-z][A-Za-z0-9_-]*):(\S*)", value.strip())
+    if match and match.group(1) in PREFIXES:
+        return PREFIXES[match.group(1)] + match.group(2)
+    return value.strip().strip("<>")
+
+
+def _text(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return compact(term.value)
+    return re.sub(r"\s+", " ", term.value).strip()
+
+
+def _join(values: list[str]) -> str:
+    if len(values) <= 1:
+        return "".join(values)
+    return ", ".join(values[:-1]) + " and " + values[-1]
+
+
+def _grade_letter(term) -> str | None:
+    if isinstance(term, ox.NamedNode) and term.value.startswith(_GRADE_NS):
+        letter = term.value[len(_GRADE_NS):].upper()
+        return letter if letter in GRADES else None
+    return None
+
+
+def _row_key(row: dict, variables: list[str]) -> tuple:
+    return tuple("" if row.get(v) is None else str(row[v]) for v in variables)
+
+
+def _findings(query: StoredQuery, rows) -> list[tuple[dict, list[dict]]]:
+    """Group a gap query's rows into findings: (header, rows) per key value."""
+    variables = list(rows.variables)
+    subject_vars = [v for v in variables if f"{v}Label" in variables]
+    key = query.header.get("key", "").strip().lstrip("?") or (
+        subject_vars[0] if subject_vars else variables[0]
+    )
+    if key not in variables:
+        raise UsageError(f"{query.name}: key column ?{key} is not in the result")
+    ordered = sorted(rows.rows, key=lambda r: _row_key(r, variables))
+    groups: dict[str, list[dict]] = {}
+    for row in ordered:
+        value = row.get(key)
+        groups.setdefault("" if value is None else str(value), []).append(row)
+    return [({"key": key, "subjects": subject_vars}, grouped) for grouped in groups.values()]
+
+
+def _render(template: str, rows: list[dict], on: str) -> str:
+    """Fill a template; a ``[…]`` segment is kept only if all its placeholders have values."""
+
+    def segment(match: re.Match) -> str:
+        inner = match.group(1)
+        filled = [repl(m) for m in _PLACEHOLDER.finditer(inner)]
+        return _PLACEHOLDER.sub(repl, inner) if all(filled) else ""
+
+    def repl(match: re.Match) -> str:
+        name, many = match.group(1), match.group(2)
+        if name == "on":
+            return on
+        values: list[str] = []
+        for row in rows:
+            text = _text(row.get(name))
+            if text and text not in values:
+                values.append(text)
+        if many:
+            return _join(values)
+        return values[0] if values else ""
+
+    text = _PLACEHOLDER.sub(repl, re.sub(r"\[([^\[\]]*)\]", segment, template))
+    return re.sub(r"\s+([.,;)])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+
+
+def _labels(backend, iris: set[str]) -> dict[str, str]:
+    """English (else any) labels of IRIs, one query; IRIs are written by pyoxigraph."""
+    if not iris:
+        return {}
+    values = " ".join(str(ox.NamedNode(i)) for i in sorted(iris))
+    text = (
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        "SELECT ?x ?label ?lang WHERE { VALUES ?x { " + values + " } "
+        "?x rdfs:label|skos:prefLabel ?label . BIND(LANG(?label) AS ?lang) }"
+    )
+    best: dict[str, tuple[int, str]] = {}
+    for row in backend.select(text).rows:
+        iri, label, lang = row["x"].value, row["label"].value, row["lang"].value
+        rank = 0 if lang == "en" else 1 if lang == "" else 2
+        if iri not in best or (rank, label) < best[iri]:
+            best[iri] = (rank, label)
+    return {iri: label for iri, (_, label) in best.items()}
+
+
+def _mgi_info(backend, iris: set[str]) -> dict[str, dict]:
+    """For each MGI concept: its label and its domain (itself, or its top broader concept)."""
+    if not iris:
+        return {}
+    values = " ".join(str(ox.NamedNode(i)) for i in sorted(iris))
+    text = (
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        "SELECT ?x ?top WHERE { VALUES ?x { " + values + " } "
+        "?x skos:broader* ?top . FILTER NOT EXISTS { ?top skos:broader ?above } }"
+    )
+    tops: dict[str, str] = {}
+    for row in backend.select(text).rows:
+        iri, top = row["x"].value, row["top"].value
+        if iri not in tops or top < tops[iri]:
+            tops[iri] = top
+    labels = _labels(backend, iris | set(tops.values()))
+    info = {}
+    for iri in iris:
+        top = tops.get(iri, iri)
+        info[iri] = {
+            "iri": iri,
+            "label": labels.get(iri, compact(iri)),
+            "domain": {"iri": top, "label": labels.get(top, compact(top))},
+        }
+    return info
+
+
+def gaps(
+    on: str | date | None = None,
+    *,
+    store=None,
+    endpoint: str | None = None,
+    min_grade: str | None = None,
+    kinds: list[str] | None = None,
+    backend=None,
+) -> GapReport:
+    """Run every gap query on ``on`` (default today) and return the findings.
+
+    ``min_grade`` (A–E) keeps the findings whose weakest evidence is that grade or better;
+    a finding that rests on no graded claim counts as E. ``kinds`` keeps only those kinds.
+    """
+    day = parse_date(on)
+    threshold = None
+    if min_grade is not None:
+        threshold = str(min_grade).strip().upper()
+        if threshold not in GRADES:
+            raise UsageError(f"unknown evidence grade {min_grade!r} (expected one of A–E)")
+    if backend is None:
+        from kg.sparql import connect
+
+        backend = connect(store, endpoint)
+    queries = gap_queries()
+    known = {q.header.get("kind", q.path.stem) for q in queries}
+    for kind in kinds or []:
+        if kind not in known:
+            raise UsageError(f"unknown gap kind {kind!r} (known: {', '.join(sorted(known))})")
+    on_term = ox.Literal(day, datatype=ox.NamedNode(PREFIXES["xsd"] + "date"))
+    raw: list[tuple[StoredQuery, dict, list[dict]]] = []
+    for stored in queries:
+        kind = stored.header.get("kind", stored.path.stem)
+        if kinds and kind not in kinds:
+            continue
+        bindings = {"on": on_term} if "on" in stored.parameters else {}
+        rows = backend.select(stored.text, bindings)
+        raw += [(stored, meta, grouped) for meta, grouped in _findings(stored, rows)]
+    # labels for sources, labels missing from the rows, and the MGI concepts
+    wanted: set[str] = set()
+    mgi_iris: set[str] = set()
+    for stored, meta, grouped in raw:
+        for row in grouped:
+            for var, term in row.items():
+                if var.startswith("source") and isinstance(term, ox.NamedNode):
+                    wanted.add(term.value)
+            for var in meta["subjects"]:
+                term = row.get(var)
+                if isinstance(term, ox.NamedNode) and row.get(f"{var}Label") is None:
+                    wanted.add(term.value)
+        if stored.header.get("mgi"):
+            mgi_iris.add(_expand(stored.header["mgi"]))
+    labels = _labels(backend, wanted)
+    mgi = _mgi_info(backend, mgi_iris)
+    findings: list[Gap] = []
+    for stored, meta, grouped in raw:
+        subjects: list[dict[str, str]] = []
+        seen: set[str] = set()
+        key = meta["key"]
+        order = ([key] if key in meta["subjects"] else []) + [
+            v for v in meta["subjects"] if v != key]
+        for var in order:
+            for row in grouped:
+                term = row.get(var)
+                if not isinstance(term, ox.NamedNode) or term.value in seen:
+                    continue
+                seen.add(term.value)
+                label = row.get(f"{var}Label")
+                subjects.append({
+                    "iri": term.value,
+                    "label": label.value if label is not None else labels.get(
+                        term.value, compact(term.value)),
+                    "role": var,
+                })
+        sources = sorted(
+            {t.value for row in grouped for v, t in row.items()
+             if v.startswith("source") and not v.endswith("Label")
+             and isinstance(t, ox.NamedNode)}
+        )
+        grades = [g for row in grouped for v, t in row.items()
+                  if v.startswith("grade") and (g := _grade_letter(t))]
+        evidence = max(grades) if grades else None
+        if threshold is not None and (evidence or "E") > threshold:
+            continue
+        mgi_iri = _expand(stored.header["mgi"]) if stored.header.get("mgi") else None
+        findings.append(Gap(
+            kind=stored.header.get("kind", stored.path.stem),
+            title=stored.title,
+            subjects=subjects,
+            explanation=_render(stored.header.get("explanation", stored.title), grouped, day),
+            sources=[{"iri": s, "label": labels.get(s, compact(s))} for s in sources],
+            mgi=mgi.get(mgi_iri) if mgi_iri else None,
+            evidence=evidence,
+        ))
+    findings.sort(key=lambda g: (g.kind, [s["label"].casefold() for s in g.subjects[:1]],
+                                 [s["iri"] for s in g.subjects]))
+    return GapReport(day, findings)
+
+
+# --- text output -----------------------------------------------------------------------------
+
+def _mgi_text(gap: Gap) -> str:
+    if not gap.mgi:
+        return "MGI: not coded"
+    if gap.mgi["iri"] == gap.mgi["domain"]["iri"]:
+        return f"MGI {gap.mgi['label']}"
+    return f"MGI {gap.mgi['domain']['label']} › {gap.mgi['label']}"
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", text)
+
+
+def format_table(report: GapReport, *, by_mgi: bool = False) -> str:
+    """The findings as plain text, one block per finding (grouped by MGI domain if asked)."""
+    lines = [f"gaps on {report.on}: {len(report.gaps)} finding(s)"]
+
+    def block(gap: Gap) -> list[str]:
+        grade = f", evidence {gap.evidence}" if gap.evidence else ""
+        out = [f"[{gap.kind}] {_one_line(gap.title)} ({_mgi_text(gap)}{grade})",
+               f"    {_one_line(gap.explanation)}"]
+        out += [f"    - {compact(s['iri'])}  {_one_line(s['label'])}" for s in gap.subjects]
+        if gap.sources:
+            out.append("    sources: " + ", ".join(compact(s["iri"]) for s in gap.sources))
+        return out
+
+    if by_mgi:
+        for group in report.by_mgi():
+            lines.append("")
+            lines.append(f"== {group['domain']['label']} ({group['count']})")
+            for gap in report.gaps:
+                if ((gap.mgi or {}).get("domain") or {}).get("iri", "") == group["domain"]["iri"]:
+                    lines += block(gap)
+    else:
+        for gap in report.gaps:
+            lines.append("")
+            lines += block(gap)
+    return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    return _one_line(text).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def format_md(report: GapReport, *, by_mgi: bool = False) -> str:
+    """The findings as Markdown: a section per finding (under a heading per MGI domain)."""
+    lines = [f"# Gaps on {report.on}", "", f"{len(report.gaps)} finding(s)."]
+
+    def block(gap: Gap, level: str) -> list[str]:
+        out = ["", f"{level} {_md(gap.title)} (`{gap.kind}`)", "", _md(gap.explanation), "",
+               f"- {_md(_mgi_text(gap))}"]
+        if gap.evidence:
+            out.append(f"- evidence: {gap.evidence}")
+        out += [f"- subject: [{_md(s['label'])}]({s['iri']})" for s in gap.subjects]
+        out += [f"- source: [{_md(s['label'])}]({s['iri']})" for s in gap.sources]
+        return out
+
+    if by_mgi:
+        for group in report.by_mgi():
+            lines += ["", f"## {_md(group['domain']['label'])} ({group['count']})"]
+            for gap in report.gaps:
+                if ((gap.mgi or {}).get("domain") or {}).get("iri", "") == group["domain"]["iri"]:
+                    lines += block(gap, "###")
+    else:
+        for gap in report.gaps:
+            lines += block(gap, "##")
+    return "\n".join(lines)
