@@ -176,7 +176,12 @@ def _browser_stabilise(page_path: Path, timeout_ms: int = 600_000) -> dict:
         t = time.perf_counter()
         page.goto(page_path.as_uri())
         loaded = time.perf_counter() - t
-        page.wait_for_function("window.migkg && window.migkg.stabilised", timeout=timeout_ms)
+        # polled: wait_for_function evaluates a string, which the page's CSP forbids
+        end = time.monotonic() + timeout_ms / 1000
+        while not page.evaluate("() => !!(window.migkg && window.migkg.stabilised)"):
+            if time.monotonic() > end:
+                raise TimeoutError("the page did not stabilise")
+            time.sleep(0.1)
         wall = time.perf_counter() - t
         info = page.evaluate("""() => ({ms: window.migkg.stabiliseMs,
             nodes: window.migkg.nodes.length, edges: window.migkg.edges.length})""")
@@ -206,6 +211,13 @@ def main(argv: list[str] | None = None) -> int:
     from visualise.graph import extract
 
     rows: list[tuple[str, str]] = []
+
+    class _Rows(list):
+        def append(self, row):  # show each figure as soon as it is measured
+            print(f"  {row[0]}: {row[1]}", file=sys.stderr, flush=True)
+            super().append(row)
+
+    rows = _Rows()
     with tempfile.TemporaryDirectory(prefix="migkg-bench-") as tmp:
         folder = Path(tmp)
         seed_store = folder / "seed"

@@ -126,7 +126,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _add_validate(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("validate", help="check syntax, SHACL shapes, check queries and OWL (HermiT)")
+    p = sub.add_parser(
+        "validate", help="check syntax, SHACL shapes, check queries and OWL (HermiT)"
+    )
     p.add_argument("--data", action="append", default=[], metavar="PATH",
                    help="extra Turtle file or folder to validate with the graph (repeatable)")
     p.add_argument("--only", action="store_true",
@@ -621,7 +623,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as err:  # noqa: BLE001 - the promise is: one line, no traceback
+    except Exception as err:  # the promise is: one line, no traceback
         print(f"migkg: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         return 2
 

@@ -1,8 +1,8 @@
 """Running SPARQL the same way on the embedded store and on a remote SPARQL 1.1 endpoint.
 
 Every service (who, gaps, diff, visualise…) asks a ``Backend`` for rows, so ``--endpoint``
-works for all of them. Parameters are bound as RDF terms, on both, by a ``VALUES`` block at the start of the
-query's WHERE group whose terms are written in N-Triples syntax by pyoxigraph (escaped),
+works for all of them. Parameters are bound as RDF terms, on both, by a ``VALUES`` block
+at the start of the query's WHERE group whose terms are written in N-Triples syntax by pyoxigraph (escaped),
 never by pasting user text into the query.
 """
 
@@ -171,7 +171,9 @@ class RemoteBackend:
         client = SPARQLWrapper(self.url)
         client.setMethod(POST)
         client.setTimeout(int(self.timeout))
-        client.setQuery(query)
+        client.setQuery(_strip_comments(query))
+        # SPARQLWrapper guesses the form by searching the text; we know it, so say it.
+        client.queryType = _query_form(query)
         client.setReturnFormat(accept)
         return client
 
@@ -220,6 +222,11 @@ class RemoteBackend:
 
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+def _strip_comments(query: str) -> str:
+    """The query without ``#`` comments (IRIs and strings that contain ``#`` are kept)."""
+    return _TOKEN.sub(lambda m: "" if m.lastgroup == "comment" else m.group(0), query)
 
 
 def _query_form(query: str) -> str:

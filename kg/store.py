@@ -197,7 +197,9 @@ def _check_store_root(root: Path) -> None:
         known = {_CURRENT, ".lock"}
         names = {p.name for p in root.iterdir()}
         if not (names & known) and not any(n.startswith("gen-") for n in names):
-            raise UsageError(f"{root}: folder is not empty and is not a migkg store; not touching it")
+            raise UsageError(
+                f"{root}: folder is not empty and is not a migkg store; not touching it"
+            )
 
 
 def read_manifest(path: Path | str | None = None) -> dict | None:

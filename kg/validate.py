@@ -141,7 +141,9 @@ def _owl(files: list[Path], report: Report) -> None:
                     ignore_unsupported_datatypes=True,
                 )
         except owlready2.OwlReadyInconsistentOntologyError:
-            report.findings.append(Finding("owl", "", "the ontology and data are inconsistent (HermiT)"))
+            report.findings.append(
+                Finding("owl", "", "the ontology and data are inconsistent (HermiT)")
+            )
             return
         except (OSError, subprocess.CalledProcessError) as err:
             raise UsageError(f"HermiT could not run: {err}") from None

@@ -81,7 +81,7 @@ def test_cli_syntax_error_is_one_line_with_file_and_line(tmp_path: Path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix ex: <http://example.org/> .\n\nex:a ex:b ex:c ;\n  ex:d .\n")
     store = tmp_path / "s"
-    code, out, err = run_cli("build", "--store", str(store), "--data", str(bad))
+    code, _out, err = run_cli("build", "--store", str(store), "--data", str(bad))
     assert code == 1
     assert "Traceback" not in err
     lines = err.strip().splitlines()
@@ -91,7 +91,7 @@ def test_cli_syntax_error_is_one_line_with_file_and_line(tmp_path: Path):
 
 
 def test_cli_unknown_store_is_a_usage_error(tmp_path: Path):
-    code, out, err = run_cli("stats", "--store", str(tmp_path / "nowhere"))
+    code, _out, err = run_cli("stats", "--store", str(tmp_path / "nowhere"))
     assert code == 2
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1

@@ -21,7 +21,8 @@ def test_export_round_trips(fmt: str, built_store: Path, tmp_path: Path):
     code, _, err = run_cli("export", "--store", str(built_store), "--format", fmt, "-o", str(out))
     assert code == 0, err
     exported = ox.Dataset(
-        ox.Quad(t.subject, t.predicate, t.object) for t in ox.parse(path=str(out), format=_PARSE[fmt])
+        ox.Quad(t.subject, t.predicate, t.object)
+        for t in ox.parse(path=str(out), format=_PARSE[fmt])
     )
     original = ox.Dataset(open_store(built_store).quads_for_pattern(None, None, None))
     exported.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)

@@ -1,4 +1,4 @@
-"""`migkg validate`: the shipped graph passes every stage; broken input fails with a located message."""
+"""`migkg validate`: the shipped graph passes every stage; broken input fails, located."""
 
 from __future__ import annotations
 

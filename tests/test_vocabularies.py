@@ -39,14 +39,12 @@ def _published() -> set[str]:
 
 
 def _used() -> set[str]:
+    """Every predicate and every IRI object (classes included) of the ontology and data."""
     used: set[str] = set()
-    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
     for path in source_files():
         for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
             used.add(t.predicate.value)
-            if t.predicate.value == rdf_type and isinstance(t.object, ox.NamedNode):
-                used.add(t.object.value)
-            elif isinstance(t.object, ox.NamedNode):
+            if isinstance(t.object, ox.NamedNode):
                 used.add(t.object.value)
     return used
 

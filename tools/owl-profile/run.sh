@@ -23,7 +23,7 @@ for jar in owlapi-distribution guava failureaccess caffeine commons-io commons-c
     httpclient httpcore commons-logging slf4j-api slf4j-nop \
     rdf4j-model rdf4j-model-api rdf4j-model-vocabulary rdf4j-util \
     rdf4j-rio-api rdf4j-rio-turtle rdf4j-rio-ntriples rdf4j-rio-rdfxml \
-    rdf4j-rio-datatypes rdf4j-rio-languages; do
+    rdf4j-rio-datatypes rdf4j-rio-languages jaxb-api; do
     if [ -f "$J/$jar.jar" ]; then cp="$cp:$J/$jar.jar"; fi
 done
 cp=${cp#:}
