@@ -2,8 +2,8 @@
 
 Every service (who, gaps, diff, visualise…) asks a ``Backend`` for rows, so ``--endpoint``
 works for all of them. Parameters are bound as RDF terms, on both, by a ``VALUES`` block
-at the start of the query's WHERE group whose terms are written in N-Triples syntax by pyoxigraph (escaped),
-never by pasting user text into the query.
+at the start of the query's WHERE group, its terms written in N-Triples syntax by
+pyoxigraph (escaped): user text is never pasted into a query.
 """
 
 from __future__ import annotations
