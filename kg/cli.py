@@ -142,6 +142,10 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
 # --- export ----------------------------------------------------------------------------------
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    if getattr(args, "profile", None):
+        return _cmd_export_profile(args)
+    if getattr(args, "on", None):
+        raise _usage("--on is for --profile cpsv-ap (the whole graph has every date)")
     if args.format in ("xlsx", "csv"):
         return _cmd_export_records(args)
     from kg.export import export_graph
@@ -151,6 +155,22 @@ def _cmd_export(args: argparse.Namespace) -> int:
     count = export_graph(getattr(backend, "store", backend), args.format, args.output)
     if args.output and args.output != "-":
         print(f"wrote {count} triples to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _cmd_export_profile(args: argparse.Namespace) -> int:
+    from kg.cpsv import export_cpsv
+
+    if args.kind or getattr(args, "data_dir", None):
+        raise _usage("--profile cpsv-ap reads the store or --endpoint; --kind and --data-dir "
+                     "are for --format xlsx|csv")
+    result = export_cpsv(args.on, args.format, args.output, store=args.store,
+                         endpoint=args.endpoint)
+    for service, reason in sorted(result.skipped.items()):
+        print(f"migkg: note: {service} left out: {reason}", file=sys.stderr)
+    if args.output and args.output != "-":
+        print(f"wrote {len(result.services)} public services on {result.on} "
+              f"({len(result.triples)} triples) to {args.output}", file=sys.stderr)
     return 0
 
 
@@ -168,6 +188,11 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
                    help="xlsx/csv: read the Turtle files of DIR (with the ontology) "
                         "instead of the store")
     p.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout)")
+    p.add_argument("--profile", choices=("cpsv-ap",),
+                   help="write a standard view instead of the graph: cpsv-ap = the public "
+                        "services as CPSV-AP 3.2.0 on --on DATE (RDF formats only)")
+    p.add_argument("--on", metavar="DATE",
+                   help="--profile: the date of the competent authorities (default today)")
     p.add_argument("--endpoint", metavar="URL",
                    help="read the graph from a SPARQL 1.1 endpoint (CONSTRUCT) instead")
     p.set_defaults(handler=_cmd_export)
@@ -314,10 +339,26 @@ def _add_query(sub: argparse._SubParsersAction) -> None:
 def _cmd_gaps(args: argparse.Namespace) -> int:
     from kg.gaps import format_md, format_table, gaps
 
+    if args.format == "ttl" and (args.by != "mgi" or args.kind or args.min_grade):
+        raise _usage("--format ttl writes the counts of all findings by MGI domain as a "
+                     "qb:DataSet: use it with --by mgi and without --kind or --min-grade")
+    if args.output and args.format != "ttl":
+        raise _usage("-o/--output is for --format ttl")
     report = gaps(args.on, store=args.store, endpoint=args.endpoint, min_grade=args.min_grade,
                   kinds=args.kind or None)
     by_mgi = args.by == "mgi"
-    if args.format == "json":
+    if args.format == "ttl":
+        from kg.matrix import write
+        from kg.mgistats import gap_counts_turtle
+        from kg.sparql import connect
+
+        text = gap_counts_turtle(report, connect(args.store, args.endpoint))
+        if args.output and args.output != "-":
+            write(text, args.output)
+            print(f"wrote the MGI gap counts on {report.on} to {args.output}", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+    elif args.format == "json":
         data = report.to_dict()
         if by_mgi:
             data["by"] = "mgi"
@@ -333,8 +374,10 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
 def _add_gaps(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("gaps", help="coordination gaps on a date, from every gap query")
     p.add_argument("--on", metavar="DATE", help="the date (YYYY-MM-DD, default today)")
-    p.add_argument("--format", choices=("table", "json", "md"), default="table")
+    p.add_argument("--format", choices=("table", "json", "md", "ttl"), default="table",
+                   help="ttl (with --by mgi): the counts by MGI domain as a qb:DataSet")
     p.add_argument("--by", choices=("mgi",), help="group the findings by MGI domain, with counts")
+    p.add_argument("-o", "--output", metavar="FILE", help="--format ttl: write to FILE")
     p.add_argument("--min-grade", choices=("A", "B", "C", "D", "E"), type=str.upper,
                    help="keep findings whose weakest evidence is this grade or better")
     p.add_argument("--kind", action="append", default=[], metavar="KIND",
@@ -342,6 +385,39 @@ def _add_gaps(sub: argparse._SubParsersAction) -> None:
     _store_arg(p)
     p.add_argument("--endpoint", metavar="URL", help="query a SPARQL 1.1 endpoint instead")
     p.set_defaults(handler=_cmd_gaps)
+
+
+# --- matrix (kg/matrix.py) -------------------------------------------------------------------
+
+def _cmd_matrix(args: argparse.Namespace) -> int:
+    from kg.matrix import matrix, render, write
+
+    result = matrix(args.on, diff=args.diff, lang=args.lang, min_grade=args.min_grade,
+                    store=args.store, endpoint=args.endpoint)
+    text = render(result, args.format)
+    if args.output and args.output != "-":
+        path = write(text, args.output)
+        print(f"wrote {path} ({len(result.functions)} functions × {len(result.bodies)} bodies, "
+              f"{len(result.cells)} cells)", file=sys.stderr)
+    else:
+        sys.stdout.write(text.lstrip("\ufeff") if args.format != "csv" else text)
+    return 0
+
+
+def _add_matrix(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("matrix", help="the RACI matrix: functions × bodies on a date")
+    p.add_argument("--on", metavar="DATE", help="the date (YYYY-MM-DD, default today)")
+    p.add_argument("--diff", metavar="DATE", help="mark the cells that changed since DATE")
+    p.add_argument("--format", choices=("table", "md", "csv", "json", "html"), default="table",
+                   help="csv: UTF-8 with BOM; html: one self-contained offline page")
+    p.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout)")
+    p.add_argument("--lang", default="en", choices=("en", "ru", "kk"),
+                   help="language of the labels (falls back to en)")
+    p.add_argument("--min-grade", choices=("A", "B", "C", "D", "E"), type=str.upper,
+                   help="keep only cells graded this or better (A statute … E inference)")
+    _store_arg(p)
+    p.add_argument("--endpoint", metavar="URL", help="query a SPARQL 1.1 endpoint instead")
+    p.set_defaults(handler=_cmd_matrix)
 
 
 # --- serve / publish (kg/server.py, kg/publish.py) -------------------------------------------
@@ -589,6 +665,7 @@ _COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_diff,
     _add_query,
     _add_gaps,
+    _add_matrix,
     _add_serve,
     _add_publish,
     _add_template,

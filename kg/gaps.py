@@ -233,7 +233,8 @@ def gaps(
     """Run every gap query on ``on`` (default today) and return the findings.
 
     ``min_grade`` (A–E) keeps the findings whose weakest evidence is that grade or better;
-    a finding that rests on no graded claim counts as E. ``kinds`` keeps only those kinds.
+    a finding that rests on no graded claim takes the grade of what it cites (D for a
+    secondary source, E for nothing). ``kinds`` keeps only those kinds.
     """
     day = parse_date(on)
     threshold = None
@@ -302,7 +303,9 @@ def gaps(
         )
         grades = [g for row in grouped for v, t in row.items()
                   if v.startswith("grade") and (g := _grade_letter(t))]
-        evidence = max(grades) if grades else None
+        # no graded claim in the rows: the finding rests on what it cites (a source
+        # section or document: D, secondary) or, citing nothing, on inference alone (E)
+        evidence = max(grades) if grades else ("D" if sources else "E")
         if threshold is not None and (evidence or "E") > threshold:
             continue
         mgi_iri = _expand(stored.header["mgi"]) if stored.header.get("mgi") else None
