@@ -283,6 +283,13 @@ class _Corpus:
                                           f"{obj[2]} (топ {i})")),
                    ("skos:altLabel", _lit(f"category {i}", "en")),
                    ("skos:broader", broader), ("dcterms:source", self.src()))
+        w.node("stat:syn-dsd", ("a", "qb:DataStructureDefinition"),
+               ("rdfs:label", _labels("structure: synthetic migrant statistics",
+                                      "структура: синтетическая статистика мигрантов")),
+               ("qb:component", [f"mig:component-{p}" for p in (
+                   "refPeriod", "origin", "destination", "migrantCategory", "count", "share",
+                   "unit", "source")]),
+               ("dcterms:source", "src:syn-doc"))
         # treaties with half of the partner countries (the others are gaps)
         for i, country in enumerate(self.countries[::2]):
             iri = f"act:syn-treaty-{i}"
@@ -444,7 +451,7 @@ class _Corpus:
         w.node(ds, ("a", "qb:DataSet"),
                ("rdfs:label", _labels(f"Migrants settled by region, cluster {c}",
                                       f"Мигранты по регионам, кластер {c}")),
-               ("qb:structure", "mig:dsd-qandas-settlement-2021"), ("dcterms:source", self.src()))
+               ("qb:structure", "stat:syn-dsd"), ("dcterms:source", self.src()))
         scheme_cat = rnd.choice(self.categories[:-4])
         for k in range(14):
             obs = f"stat:syn-c{c}\\/o{k}"

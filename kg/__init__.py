@@ -11,6 +11,7 @@ from kg.errors import InputError, MigkgError, UsageError, ValidationFailed
 from kg.explain import Card, explain
 from kg.export import export_graph
 from kg.gaps import Gap, GapReport, gaps
+from kg.matrix import Matrix, matrix
 from kg.querying import QueryResult, query
 from kg.stats import GraphStats, graph_stats
 from kg.store import BuildResult, build, open_store
@@ -25,6 +26,7 @@ __all__ = [
     "GapReport",
     "GraphStats",
     "InputError",
+    "Matrix",
     "MigkgError",
     "QueryResult",
     "Report",
@@ -37,6 +39,7 @@ __all__ = [
     "export_graph",
     "gaps",
     "graph_stats",
+    "matrix",
     "open_store",
     "query",
     "validate",

@@ -18,23 +18,21 @@ time limit as SPARQL queries.
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
 from kg.errors import InputError, MigkgError
+from kg.htmlrender import STYLE, card_html, esc, gaps_html
+from kg.htmlrender import link as _shared_link
+from kg.htmlrender import render_value as _shared_render
 from kg.namespaces import BASE, compact
 
 __all__ = ["register"]
 
 _CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-_STYLE = """body{font:15px/1.45 system-ui,sans-serif;max-width:70rem;margin:1.5rem auto;
-padding:0 1rem;color:#222}a{color:#0b57d0}dl{margin:.2rem 0 .2rem 1rem}dt{font-weight:600}
-dd{margin:0 0 .3rem 1rem}ul{margin:.2rem 0;padding-left:1.2rem}table{border-collapse:collapse}
-td,th{border:1px solid #ddd;padding:.2rem .4rem;text-align:left;vertical-align:top}
-nav a{margin-right:1rem}input,select,button{font:inherit}.muted{color:#666}"""
+_STYLE = STYLE
 _ENTITY_PREFIXES = ("/id", "/role", "/grade", "/raci", "/mgi", "/kind", "/unit", "/ontology")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -86,7 +84,7 @@ def run_job(func_name: str, store: str, kwargs: dict) -> dict[str, Any]:
 # --- rendering --------------------------------------------------------------------------------
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return esc(text)
 
 
 def local_path(iri: str) -> str | None:
@@ -98,40 +96,23 @@ def local_path(iri: str) -> str | None:
     return path if path.startswith(_ENTITY_PREFIXES) else None
 
 
-def _link(iri: str, label: str | None = None) -> str:
-    text = _e(label or compact(iri))
+def _href(iri: str) -> str | None:
+    """Where the explorer shows ``iri``: its entity page, or the IRI itself if it is a URL."""
     path = local_path(iri)
     if path is not None:
-        return f'<a href="{_e(quote(path, safe="/%-_.~"))}">{text}</a>'
+        return quote(path, safe="/%-_.~")
     if iri.startswith(("http://", "https://")):
-        return f'<a href="{_e(iri)}" rel="noopener noreferrer">{text}</a>'
-    return text
+        return iri
+    return None
+
+
+def _link(iri: str, label: str | None = None) -> str:
+    return _shared_link(iri, label, _href)
 
 
 def render_value(value: Any, depth: int = 0) -> str:
     """Plain data (dicts, lists, strings) as nested HTML; ``{"iri", "label"}`` as a link."""
-    if depth > 12:
-        return _e(value)
-    if isinstance(value, dict):
-        if isinstance(value.get("iri"), str):
-            head = _link(value["iri"], value.get("label"))
-            rest = {k: v for k, v in value.items()
-                    if k not in ("iri", "label", "curie") and v not in (None, [], {}, "")}
-            if not rest:
-                return head
-            return head + render_value(rest, depth + 1)
-        items = "".join(
-            f"<dt>{_e(k.replace('_', ' '))}</dt><dd>{render_value(v, depth + 1)}</dd>"
-            for k, v in value.items() if v not in (None, [], {}, ""))
-        return f"<dl>{items}</dl>"
-    if isinstance(value, list):
-        return "<ul>" + "".join(f"<li>{render_value(v, depth + 1)}</li>" for v in value) + \
-            "</ul>"
-    if isinstance(value, str) and value.startswith(BASE):
-        return _link(value)
-    if value is None:
-        return '<span class="muted">unknown</span>'
-    return _e(value)
+    return _shared_render(value, _href, depth)
 
 
 def _page(title: str, body: str):
@@ -234,15 +215,7 @@ and the <a href="/sparql">SPARQL endpoint</a>.</p>""")
         value = _call(app, "gaps", on=on)
         if isinstance(value, Response):
             return value
-        rows = []
-        for gap in value.get("gaps", []):
-            rows.append(
-                f"<tr><td>{_e(gap.get('title', gap.get('kind', '')))}</td>"
-                f"<td>{_e(gap.get('explanation', ''))}</td>"
-                f"<td>{render_value(gap.get('subjects', []))}</td>"
-                f"<td>{render_value(gap.get('sources', []))}</td></tr>")
-        table = ("<table><tr><th>gap</th><th>what</th><th>about</th><th>sources</th></tr>"
-                 + "".join(rows) + "</table>") if rows else "<p>No gap found.</p>"
+        table = gaps_html(value, _href)  # shared with the static site (kg/docs.py)
         form = f"""<form action="/explore/gaps" method="get"><label>on <input name="on"
 type="date" value="{_e(value.get('on', ''))}"></label> <button>Show</button></form>"""
         return _page(f"Gaps on {value.get('on', '')}", form + table)
@@ -300,8 +273,7 @@ def entity(app, request):
              f'<a href="?format=jsonld">JSON-LD</a>, <a href="?format=nt">N-Triples</a> · '
              f'<a href="/explore/graph?{_e(urlencode({"focus": iri}))}">graph around it</a>'
              f"</p>")
-    body = links + render_value({k: v for k, v in value.items()
-                                 if k not in ("iri", "label", "curie")})
+    body = links + card_html(value, _href)  # the same card as the static site (kg/docs.py)
     return _page(title, body)
 
 

@@ -224,7 +224,7 @@ def _cells(entries: list[Responsibility], letters: dict[str, str], role_labels: 
     return cells
 
 
-def matrix(  # noqa: PLR0913, PLR0917 - the documented API signature
+def matrix(  # noqa: PLR0917 - the documented API signature
     on: str | _dt.date | None = None,
     diff: str | _dt.date | None = None,
     lang: str = "en",

@@ -208,7 +208,7 @@ def network_model(graph: VisGraph, *, layout: str = "force", max_nodes: int = MA
     options = json.loads(options_json)
     options["physics"]["stabilization"] = {
         "enabled": True, "fit": True, "updateInterval": 25, "onlyDynamicEdges": False,
-        "iterations": 400 if not big else 150,
+        "iterations": 400 if not big else 100,
     }
     options["physics"]["minVelocity"] = 0.75
     options["edges"] = {"smooth": False if big else {"enabled": True, "type": "continuous",
