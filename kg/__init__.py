@@ -6,17 +6,34 @@ return plain data; the ``migkg`` command is a thin layer over them.
 
 from __future__ import annotations
 
-from kg.diff import DiffResult, diff
-from kg.errors import InputError, MigkgError, UsageError, ValidationFailed
-from kg.explain import Card, explain
-from kg.export import export_graph
-from kg.gaps import Gap, GapReport, gaps
-from kg.matrix import Matrix, matrix
-from kg.querying import QueryResult, query
-from kg.stats import GraphStats, graph_stats
-from kg.store import BuildResult, build, open_store
-from kg.validate import Report, validate
-from kg.who import WhoResult, who
+_LAZY: dict[str, str] = {
+    "DiffResult": "kg.diff",
+    "diff": "kg.diff",
+    "InputError": "kg.errors",
+    "MigkgError": "kg.errors",
+    "UsageError": "kg.errors",
+    "ValidationFailed": "kg.errors",
+    "Card": "kg.explain",
+    "explain": "kg.explain",
+    "export_graph": "kg.export",
+    "Gap": "kg.gaps",
+    "GapReport": "kg.gaps",
+    "gaps": "kg.gaps",
+    "Matrix": "kg.matrix",
+    "matrix": "kg.matrix",
+    "QueryResult": "kg.querying",
+    "query": "kg.querying",
+    "GraphStats": "kg.stats",
+    "graph_stats": "kg.stats",
+    "BuildResult": "kg.store",
+    "build": "kg.store",
+    "open_store": "kg.store",
+    "Report": "kg.validate",
+    "validate": "kg.validate",
+    "WhoResult": "kg.who",
+    "who": "kg.who",
+}
+
 
 __all__ = [
     "BuildResult",
@@ -47,3 +64,19 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """Import the public API on first use, so ``import kg`` (and ``migkg who``) stays light."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kg' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

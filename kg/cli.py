@@ -653,6 +653,36 @@ def _add_analyse(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_cmd_analyse)
 
 
+# --- docs (kg/docs.py) -----------------------------------------------------------------------
+
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from kg.docs import build_docs
+
+    result = build_docs(args.output, langs=args.lang, on=args.on, store=args.store,
+                        endpoint=args.endpoint)
+    note = "" if result.matrix else "; no matrix (kg.matrix is missing)"
+    print(f"wrote {result.output}: {result.files} files, {result.bytes / 1e6:.1f} MB "
+          f"({result.entities} entity pages, {result.terms} ontology terms, "
+          f"{result.concepts} concepts; languages {', '.join(result.langs)}; "
+          f"matrix and gaps on {result.on}{note}) in {result.seconds:.1f} s", file=sys.stderr)
+    return 0
+
+
+def _add_docs(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("docs", help="write the static offline documentation site (ontology, "
+                                    "a page per entity, matrix, gaps, graph)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR",
+                   help="the site's folder: new, empty, or an earlier `migkg docs` output")
+    p.add_argument("--lang", nargs="+", choices=("en", "ru", "kk"), metavar="LANG",
+                   help="languages of the ontology pages (default: en ru kk); the first is "
+                        "also the language of the other pages")
+    p.add_argument("--on", metavar="DATE",
+                   help="the date of the current matrix and gap report (default today)")
+    _store_arg(p)
+    p.add_argument("--endpoint", metavar="URL", help="query a SPARQL 1.1 endpoint instead")
+    p.set_defaults(handler=_cmd_docs)
+
+
 # --- main ------------------------------------------------------------------------------------
 
 _COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
@@ -672,6 +702,7 @@ _COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_import,
     _add_visualise,
     _add_analyse,
+    _add_docs,
 )
 
 

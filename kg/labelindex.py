@@ -15,11 +15,13 @@ store is a new generation folder, so a stale index is never read.
 
 from __future__ import annotations
 
+import heapq
 import marshal
 import math
 import os
 import tempfile
 import unicodedata
+from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,7 +41,7 @@ __all__ = [
     "tokens",
 ]
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 _CACHE_NAME = f"who-index.v{INDEX_VERSION}.marshal"
 
 # kinds a text can match, in the order that breaks ties (a function before a body…)
@@ -170,25 +172,69 @@ def best_label(labels: dict[str, str], lang: str) -> str:
 
 
 class LabelIndex:
-    """The searchable labels of every matchable thing, held as plain builtins."""
+    """The searchable labels of every matchable thing, held as plain builtins.
+
+    On disk (and in ``data``) entities and labels are kept as one marshalled record each,
+    postings as packed ``array('I')`` bytes and trigrams as space-joined words, so a cold
+    process loads a few large objects instead of millions of small ones; a record is
+    decoded the first time a search or lookup touches it.
+    """
 
     def __init__(self, data: dict) -> None:
-        self.entities: list[list] = data["entities"]  # [iri, kind, [types], {lang: label}]
-        self.labels: list[list] = data["labels"]  # [entity, lang, text, [tokens]]
-        self.postings: dict[str, list[int]] = data["postings"]
+        # one marshal([iri, kind, [types], {lang: label}]) per entity
+        self._ent_rec: list[bytes] = data["entities"]
+        self._lab_rec: list[bytes] = data["labels"]  # marshal((entity, lang, text, tokens))
+        self._postings: dict[str, bytes] = data["postings"]
         self.vocab: list[str] = data["vocab"]
-        self.trigrams: dict[str, list[str]] = data["trigrams"]
-        self.by_iri: dict[str, int] = data["by_iri"]
+        self._trigrams: dict[str, str] = data["trigrams"]
+        self._iris: list[str] = data["iris"]
         self.type_labels: dict[str, dict[str, str]] = data["type_labels"]
-        self._max_idf = math.log(1 + len(self.labels)) or 1.0
+        self._by_iri: dict[str, int] | None = None
+        self._ents: dict[int, list] = {}
+        self._labs: dict[int, tuple] = {}
+        self._posts: dict[str, array] = {}
+        self.n_labels = len(self._lab_rec)
+        self._max_idf = math.log(1 + self.n_labels) or 1.0
 
     @property
     def data(self) -> dict:
         return {
-            "entities": self.entities, "labels": self.labels, "postings": self.postings,
-            "vocab": self.vocab, "trigrams": self.trigrams, "by_iri": self.by_iri,
+            "entities": self._ent_rec, "labels": self._lab_rec, "postings": self._postings,
+            "vocab": self.vocab, "trigrams": self._trigrams, "iris": self._iris,
             "type_labels": self.type_labels,
         }
+
+    @property
+    def by_iri(self) -> dict[str, int]:
+        if self._by_iri is None:
+            self._by_iri = {iri: i for i, iri in enumerate(self._iris)}
+        return self._by_iri
+
+    def _label(self, li: int) -> tuple:
+        """(entity, lang, text, tokens) of label ``li``."""
+        lab = self._labs.get(li)
+        if lab is None:
+            lab = self._labs[li] = marshal.loads(self._lab_rec[li])
+        return lab
+
+    def _entity(self, idx: int) -> list:
+        ent = self._ents.get(idx)
+        if ent is None:
+            ent = self._ents[idx] = marshal.loads(self._ent_rec[idx])
+        return ent
+
+    def postings(self, word: str) -> array:
+        """The labels (indices, ascending) that contain ``word``."""
+        post = self._posts.get(word)
+        if post is None:
+            post = array("I")
+            post.frombytes(self._postings.get(word, b""))
+            self._posts[word] = post
+        return post
+
+    def _trigram_words(self, tri: str) -> list[str]:
+        words = self._trigrams.get(tri)
+        return words.split(" ") if words else []
 
     # --- building ------------------------------------------------------------------------
 
@@ -224,9 +270,9 @@ class LabelIndex:
             cur = type_labels.setdefault(typ, {})
             if lang not in cur or text < cur[lang]:
                 cur[lang] = text
-        entities: list[list] = []
-        by_iri: dict[str, int] = {}
-        labels: list[list] = []
+        entities: list[bytes] = []
+        iris: list[str] = []
+        labels: list[bytes] = []
         postings: dict[str, list[int]] = {}
         for iri in sorted(kinds):
             asserted = types.get(iri, set())
@@ -235,15 +281,15 @@ class LabelIndex:
             )
             specific.sort(key=lambda t: (not t.startswith(PREFIXES["mig"]), t))
             idx = len(entities)
-            by_iri[iri] = idx
-            entities.append([iri, kinds[iri], specific,
-                             {lang: text for lang, (_p, text) in display[iri].items()}])
+            iris.append(iri)
+            entities.append(marshal.dumps([iri, kinds[iri], specific,
+                             {lang: text for lang, (_p, text) in display[iri].items()}]))
             for lang, text in sorted(raw[iri]):
                 toks = tokens(text)
                 if not toks:
                     continue
                 li = len(labels)
-                labels.append([idx, lang, text, list(toks)])
+                labels.append(marshal.dumps((idx, lang, text, toks)))
                 for tok in set(toks):
                     postings.setdefault(tok, []).append(li)
         vocab = sorted(postings)
@@ -252,15 +298,17 @@ class LabelIndex:
             for tri in _trigrams(word):
                 trigrams.setdefault(tri, []).append(word)
         return cls({
-            "entities": entities, "labels": labels, "postings": postings, "vocab": vocab,
-            "trigrams": trigrams, "by_iri": by_iri, "type_labels": type_labels,
+            "entities": entities, "labels": labels,
+            "postings": {w: array("I", li).tobytes() for w, li in postings.items()},
+            "vocab": vocab, "trigrams": {t: " ".join(ws) for t, ws in trigrams.items()},
+            "iris": iris, "type_labels": type_labels,
         })
 
     # --- searching -----------------------------------------------------------------------
 
     def _candidates(self, q: str, *, fuzzy: bool) -> dict[str, float]:
         found: dict[str, float] = {}
-        if q in self.postings:
+        if q in self._postings:
             found[q] = 1.0
         if len(q) >= 3:
             stem = q[:3] if len(q) >= 4 else q
@@ -276,7 +324,7 @@ class LabelIndex:
             grams = _trigrams(q)
             counts: dict[str, int] = {}
             for tri in grams:
-                for word in self.trigrams.get(tri, ()):
+                for word in self._trigram_words(tri):
                     counts[word] = counts.get(word, 0) + 1
             need = max(1, len(grams) // 3)
             for word, n in counts.items():
@@ -286,61 +334,102 @@ class LabelIndex:
                         found[word] = sim
         return found
 
-    def search(self, text: str, *, fuzzy: bool = False) -> list[Match]:
-        """Entities whose labels match ``text``, best first (score, kind, label)."""
+    def search(self, text: str, *, fuzzy: bool = False, limit: int | None = None) -> list[Match]:
+        """Entities whose labels match ``text``, best first (score, kind, label).
+
+        With ``limit``, only the first ``limit`` of that same list: labels that cannot reach
+        the ``limit``-th best score are not scored at all.
+        """
         qtoks = tokens(text)
         if not qtoks:
             return []
-        n_labels = max(len(self.labels), 1)
+        n_labels = max(self.n_labels, 1)
         per_token: list[dict[str, float]] = [self._candidates(q, fuzzy=fuzzy) for q in qtoks]
         weights: list[float] = []
         for cands in per_token:
             if cands:
-                word = max(cands, key=lambda w: (cands[w], -len(self.postings[w])))
-                idf = math.log(1 + n_labels / len(self.postings[word]))
+                word = max(cands, key=lambda w: (cands[w], -len(self.postings(w))))
+                idf = math.log(1 + n_labels / len(self.postings(word)))
                 weights.append(0.5 + 0.5 * min(idf / self._max_idf, 1.0))
             else:
                 weights.append(0.75)
         total_w = sum(weights)
+        nq = len(qtoks)
         hits: dict[int, list[float]] = {}
         for i, cands in enumerate(per_token):
             for word, sim in cands.items():
-                for li in self.postings[word]:
+                for li in self.postings(word):
                     row = hits.get(li)
                     if row is None:
-                        row = hits[li] = [0.0] * len(qtoks)
+                        row = hits[li] = [0.0] * nq
                     row[i] = max(row[i], sim)
         word_sim: dict[str, float] = {}
         for cands in per_token:
             for word, sim in cands.items():
                 if sim > word_sim.get(word, 0.0):
                     word_sim[word] = sim
-        best: dict[int, tuple[float, int]] = {}
+        # the query coverage of each label, and the best score it can reach
+        qcovs: dict[int, float] = {}
         for li, row in hits.items():
-            label_toks = self.labels[li][3]
-            if tuple(label_toks) == qtoks:
-                score = 1.0
-            else:
-                qcov = sum(w * s for w, s in zip(weights, row, strict=True)) / total_w
-                lcov = sum(word_sim.get(t, 0.0) for t in label_toks) / len(label_toks)
-                score = min(0.75 * qcov + 0.25 * lcov, 0.99)
-                if qcov < 0.5 and not fuzzy:
-                    continue
-            ent = self.labels[li][0]
+            qcov = sum(w * s for w, s in zip(weights, row, strict=True)) / total_w
+            if qcov < 0.5 and not fuzzy:
+                continue
+            qcovs[li] = qcov
+
+        def upper(li: int) -> float:
+            qcov = qcovs[li]
+            return 1.0 if qcov >= 1.0 - 1e-9 else min(0.75 * qcov + 0.25, 0.99)
+
+        scores: dict[int, float] = {}
+
+        def score_of(li: int) -> float:
+            score = scores.get(li)
+            if score is None:
+                label_toks = self._label(li)[3]
+                if tuple(label_toks) == qtoks:
+                    score = 1.0
+                else:
+                    lcov = sum(word_sim.get(t, 0.0) for t in label_toks) / len(label_toks)
+                    score = min(0.75 * qcovs[li] + 0.25 * lcov, 0.99)
+                scores[li] = score
+            return score
+
+        threshold = -1.0
+        if limit is not None and len(qcovs) > limit:
+            # score labels best bound first until ``limit`` entities beat every bound left
+            ranked = sorted(qcovs, key=qcovs.__getitem__, reverse=True)
+            tops: dict[int, float] = {}
+            last = 2.0
+            for li in ranked:
+                bound = upper(li)
+                if bound < last:  # bounds only fall: test when one does
+                    last = bound
+                    if len(tops) >= limit and bound < heapq.nlargest(limit, tops.values())[-1]:
+                        break
+                ent = self._label(li)[0]
+                tops[ent] = max(tops.get(ent, -1.0), score_of(li))
+            if len(tops) >= limit:
+                threshold = heapq.nlargest(limit, tops.values())[-1]
+        best: dict[int, tuple[float, int]] = {}
+        for li in hits:  # the original order: ties keep the first label found
+            if li not in qcovs or upper(li) < threshold:
+                continue
+            score = score_of(li)
+            ent = self._label(li)[0]
             if ent not in best or score > best[ent][0]:
                 best[ent] = (score, li)
         rank = {k: i for i, k in enumerate(MATCH_KINDS)}
         out = []
         for ent, (score, li) in best.items():
-            iri, kind, _types, _labels = self.entities[ent]
-            _e, lang, label, _t = self.labels[li]
+            iri, kind, _types, _labels = self._entity(ent)
+            _e, lang, label, _t = self._label(li)
             out.append(Match(iri, kind, round(score, 3), label, lang))
         out.sort(key=lambda m: (-m.score, rank[m.kind], m.label.casefold(), m.iri))
-        return out
+        return out if limit is None else out[:limit]
 
     def entity(self, iri: str) -> list | None:
         idx = self.by_iri.get(iri)
-        return None if idx is None else self.entities[idx]
+        return None if idx is None else self._entity(idx)
 
 
 # --- building from a backend, caching --------------------------------------------------------
