@@ -15,7 +15,6 @@ store is a new generation folder, so a stale index is never read.
 
 from __future__ import annotations
 
-import heapq
 import marshal
 import math
 import os
@@ -334,12 +333,8 @@ class LabelIndex:
                         found[word] = sim
         return found
 
-    def search(self, text: str, *, fuzzy: bool = False, limit: int | None = None) -> list[Match]:
-        """Entities whose labels match ``text``, best first (score, kind, label).
-
-        With ``limit``, only the first ``limit`` of that same list: labels that cannot reach
-        the ``limit``-th best score are not scored at all.
-        """
+    def search(self, text: str, *, fuzzy: bool = False) -> list[Match]:
+        """Entities whose labels match ``text``, best first (score, kind, label)."""
         qtoks = tokens(text)
         if not qtoks:
             return []
@@ -368,54 +363,17 @@ class LabelIndex:
             for word, sim in cands.items():
                 if sim > word_sim.get(word, 0.0):
                     word_sim[word] = sim
-        # the query coverage of each label, and the best score it can reach
-        qcovs: dict[int, float] = {}
-        for li, row in hits.items():
-            qcov = sum(w * s for w, s in zip(weights, row, strict=True)) / total_w
-            if qcov < 0.5 and not fuzzy:
-                continue
-            qcovs[li] = qcov
-
-        def upper(li: int) -> float:
-            qcov = qcovs[li]
-            return 1.0 if qcov >= 1.0 - 1e-9 else min(0.75 * qcov + 0.25, 0.99)
-
-        scores: dict[int, float] = {}
-
-        def score_of(li: int) -> float:
-            score = scores.get(li)
-            if score is None:
-                label_toks = self._label(li)[3]
-                if tuple(label_toks) == qtoks:
-                    score = 1.0
-                else:
-                    lcov = sum(word_sim.get(t, 0.0) for t in label_toks) / len(label_toks)
-                    score = min(0.75 * qcovs[li] + 0.25 * lcov, 0.99)
-                scores[li] = score
-            return score
-
-        threshold = -1.0
-        if limit is not None and len(qcovs) > limit:
-            # score labels best bound first until ``limit`` entities beat every bound left
-            ranked = sorted(qcovs, key=qcovs.__getitem__, reverse=True)
-            tops: dict[int, float] = {}
-            last = 2.0
-            for li in ranked:
-                bound = upper(li)
-                if bound < last:  # bounds only fall: test when one does
-                    last = bound
-                    if len(tops) >= limit and bound < heapq.nlargest(limit, tops.values())[-1]:
-                        break
-                ent = self._label(li)[0]
-                tops[ent] = max(tops.get(ent, -1.0), score_of(li))
-            if len(tops) >= limit:
-                threshold = heapq.nlargest(limit, tops.values())[-1]
         best: dict[int, tuple[float, int]] = {}
-        for li in hits:  # the original order: ties keep the first label found
-            if li not in qcovs or upper(li) < threshold:
-                continue
-            score = score_of(li)
-            ent = self._label(li)[0]
+        for li, row in hits.items():
+            ent, _lang, _text, label_toks = self._label(li)
+            if tuple(label_toks) == qtoks:
+                score = 1.0
+            else:
+                qcov = sum(w * s for w, s in zip(weights, row, strict=True)) / total_w
+                lcov = sum(word_sim.get(t, 0.0) for t in label_toks) / len(label_toks)
+                score = min(0.75 * qcov + 0.25 * lcov, 0.99)
+                if qcov < 0.5 and not fuzzy:
+                    continue
             if ent not in best or score > best[ent][0]:
                 best[ent] = (score, li)
         rank = {k: i for i, k in enumerate(MATCH_KINDS)}
@@ -425,7 +383,7 @@ class LabelIndex:
             _e, lang, label, _t = self._label(li)
             out.append(Match(iri, kind, round(score, 3), label, lang))
         out.sort(key=lambda m: (-m.score, rank[m.kind], m.label.casefold(), m.iri))
-        return out if limit is None else out[:limit]
+        return out
 
     def entity(self, iri: str) -> list | None:
         idx = self.by_iri.get(iri)

@@ -322,8 +322,15 @@ def who(  # noqa: PLR0917 - the documented API signature
 
 # --- text output (used by the CLI) ----------------------------------------------------------
 
-def _refs(refs: list[Ref]) -> str:
-    return "; ".join(r.label for r in refs) or "-"
+def _refs(refs: list[Ref], none: str = "-") -> str:
+    return "; ".join(r.label for r in refs) or none
+
+
+_NOT_STATED = "not stated in the sources"
+_PERIOD_LEGEND = (
+    "period: '?' = the sources give no date; 'open' = holds as far as the sources know. "
+    "ev: evidence grade (A statute, B by-law, C policy, D secondary source, E inference)."
+)
 
 
 def format_table(result: WhoResult) -> str:
@@ -344,7 +351,7 @@ def format_table(result: WhoResult) -> str:
         for r in a.responsible:
             rows.append((
                 r.body.label, r.role, r.function.label if r.function else "-", r.period_text(),
-                r.evidence or "-", _refs(r.legal_basis), _refs(r.sources),
+                r.evidence or "-", _refs(r.legal_basis, _NOT_STATED), _refs(r.sources),
             ))
         widths = [min(max(len(row[c]) for row in rows), 48) for c in range(len(rows[0]))]
         for n, row in enumerate(rows):
@@ -353,6 +360,8 @@ def format_table(result: WhoResult) -> str:
             lines.append("   " + "  ".join(f"{c:<{w}}" for c, w in zip(cells, widths, strict=True)))
             if n == 0:
                 lines.append("   " + "  ".join("-" * w for w in widths))
+    if any(a.responsible for a in result.answers):
+        lines += ["", _PERIOD_LEGEND]
     return "\n".join(lines)
 
 
@@ -378,7 +387,7 @@ def format_md(result: WhoResult) -> str:
             fn = r.function.label if r.function else "-"
             lines.append(
                 f"| {_md(r.body.label)} | {r.role} | {_md(fn)} | {r.period_text()} | "
-                f"{r.evidence or '-'} | {_md(_refs(r.legal_basis))} | {_md(_refs(r.sources))} |"
+                f"{r.evidence or '-'} | {_md(_refs(r.legal_basis, _NOT_STATED))} | {_md(_refs(r.sources))} |"
             )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
