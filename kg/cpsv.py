@@ -21,15 +21,13 @@ reported in ``CpsvExport.skipped`` (the CLI prints them on stderr).
 from __future__ import annotations
 
 import datetime as _dt
-import os
-import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg.errors import UsageError
+from kg.fileio import emit
 from kg.namespaces import PREFIXES, sparql_prologue
 from kg.responsibility import (
     fetch_assignments,
@@ -250,20 +248,5 @@ def export_cpsv(on: str | _dt.date | None = None, fmt: str = "ttl",
                          f"{', '.join(_FORMATS)}, not {fmt}")
     result = cpsv_triples(on, store=store, endpoint=endpoint)
     prefixes = _PREFIXES if fmt in ("ttl", "xml") else None
-    payload = ox.serialize(result.triples, None, _FORMATS[fmt], prefixes=prefixes)
-    if output is None or str(output) == "-":
-        sys.stdout.buffer.write(payload)
-        sys.stdout.buffer.flush()
-        return result
-    target = Path(output)
-    if not target.parent.exists():
-        raise UsageError(f"{target.parent}: no such folder")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    emit(ox.serialize(result.triples, None, _FORMATS[fmt], prefixes=prefixes), output)
     return result

@@ -6,15 +6,13 @@ exports byte-for-byte the same. The file is written aside and renamed into place
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg.errors import UsageError
+from kg.fileio import emit
 from kg.namespaces import PREFIXES
 
 __all__ = ["FORMATS", "export_graph", "graph_triples"]
@@ -65,20 +63,5 @@ def export_graph(store: ox.Store, fmt: str, output: Path | str | None = None) ->
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     triples = graph_triples(store)
-    payload = _serialize(triples, FORMATS[fmt])
-    if output is None or str(output) == "-":
-        sys.stdout.buffer.write(payload)
-        sys.stdout.buffer.flush()
-        return len(triples)
-    target = Path(output)
-    if not target.parent.exists():
-        raise UsageError(f"{target.parent}: no such folder")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    emit(_serialize(triples, FORMATS[fmt]), output)
     return len(triples)

@@ -26,12 +26,11 @@ import csv
 import datetime as _dt
 import html
 import io
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import UsageError
+from kg.fileio import write_atomic
 from kg.namespaces import PREFIXES, compact, sparql_prologue
 from kg.responsibility import (
     Context,
@@ -599,15 +598,4 @@ def render(m: Matrix, fmt: str) -> str:
 
 def write(text: str, output: Path | str) -> Path:
     """Write ``text`` (UTF-8) to ``output`` aside and rename it into place."""
-    target = Path(output)
-    if not target.parent.exists():
-        raise UsageError(f"{target.parent}: no such folder")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomic(output, text)

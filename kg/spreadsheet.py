@@ -12,13 +12,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError, UsageError
+from kg.fileio import write_atomic
 from kg.tables import Sheet
 
 __all__ = ["InTable", "OutTable", "read_tables", "write_csv", "write_xlsx"]
@@ -52,16 +51,7 @@ class InTable:
 
 
 def _atomic_write(target: Path, payload: bytes) -> None:
-    if not target.parent.exists():
-        raise UsageError(f"{target.parent}: no such folder")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, payload)
 
 
 def _column_letter(index: int) -> str:

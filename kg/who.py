@@ -385,9 +385,10 @@ def format_md(result: WhoResult) -> str:
         lines.append("|---|---|---|---|---|---|---|")
         for r in a.responsible:
             fn = r.function.label if r.function else "-"
+            basis = _md(_refs(r.legal_basis, _NOT_STATED))
             lines.append(
                 f"| {_md(r.body.label)} | {r.role} | {_md(fn)} | {r.period_text()} | "
-                f"{r.evidence or '-'} | {_md(_refs(r.legal_basis, _NOT_STATED))} | {_md(_refs(r.sources))} |"
+                f"{r.evidence or '-'} | {basis} | {_md(_refs(r.sources))} |"
             )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -34,24 +34,12 @@ class RenderedPage(PosixPath):
 
 def write_atomic(path: Path, text: str) -> Path:
     """Write ``text`` to a temp file beside ``path`` and rename it into place."""
+    from kg.fileio import write_atomic as _write
+
     path = Path(path)
     if path.is_dir():
         raise UsageError(f"{path}: is a folder; give a file name ending in .html")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"{folder}: no such folder")
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return _write(path, text)
 
 
 def _backend(source):
