@@ -49,3 +49,30 @@ def output_dir() -> Path:
     """Where tests write artefacts a person should look at (screenshots, pages)."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
     return OUTPUT
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright (never a downloaded browser).
+
+    Under CI a browser that cannot start fails the run; elsewhere the browser tests skip.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+
+        pw = sync_playwright().start()
+        br = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    except Exception as err:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"headless chromium cannot start: {err}")
+        pytest.skip(f"headless chromium cannot start: {err}")
+    yield br
+    br.close()
+    pw.stop()

@@ -11,7 +11,6 @@ A label with markup must show as text; the Migration Committee imported through 
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 import textwrap
@@ -23,9 +22,6 @@ import pytest
 
 from tests.conftest import run_cli
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 ON = "2024-01-01"
 HOSTILE = "<img src=x onerror=window.__xss=1>"
 HOSTILE_KK = "<script>window.__xss=2</script>"
@@ -160,20 +156,6 @@ def test_every_internal_link_resolves(site):
 
 # --- in the browser --------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-
-        pw = sync_playwright().start()
-        br = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    except Exception as err:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"headless chromium cannot start: {err}")
-        pytest.skip(f"headless chromium cannot start: {err}")
-    yield br
-    br.close()
-    pw.stop()
 
 
 def _open(browser, path: Path, wait: int = 300):

@@ -7,7 +7,6 @@ load with no console error. Screenshots go to tests/output/.
 
 from __future__ import annotations
 
-import os
 import urllib.parse
 
 import pyoxigraph as ox
@@ -15,9 +14,6 @@ import pytest
 
 from tests.test_server import Server, http
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 MLSPP = "https://w3id.org/migkg/id/body/ministry-of-labour"
 PAGES = {
     "explore": "/explore",
@@ -76,20 +72,6 @@ def store(built_store):
     return open_store(built_store)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-
-        pw = sync_playwright().start()
-        br = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    except Exception as err:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"headless chromium cannot start: {err}")
-        pytest.skip(f"headless chromium cannot start: {err}")
-    yield br
-    br.close()
-    pw.stop()
 
 
 @pytest.mark.parametrize("name", list(PAGES))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -160,9 +159,6 @@ def test_a_date_before_any_data_names_the_earliest_fact(built_store):
 
 # --- the HTML page in headless chromium ------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
@@ -200,20 +196,6 @@ period:hostile-start a mig:UnknownInstant ; rdfs:comment "test" .
     return store
 
 
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-
-        pw = sync_playwright().start()
-        br = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    except Exception as err:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"headless chromium cannot start: {err}")
-        pytest.skip(f"headless chromium cannot start: {err}")
-    yield br
-    br.close()
-    pw.stop()
 
 
 def test_html_matrix_in_headless_chromium(hostile_store, browser, tmp_path, output_dir):

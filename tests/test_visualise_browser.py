@@ -9,7 +9,6 @@ When the browser cannot start, the tests fail under CI=true and are skipped othe
 
 from __future__ import annotations
 
-import os
 import time
 from collections import deque
 from pathlib import Path
@@ -18,10 +17,6 @@ import pyoxigraph as ox
 import pytest
 
 from tests.conftest import run_cli
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 PRO = """
 PREFIX mig: <https://w3id.org/migkg/ontology#>
@@ -146,20 +141,6 @@ def neighbourhood(start: str, pairs, depth: int) -> set[str]:
 
 # --- the browser ------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-
-        pw = sync_playwright().start()
-        br = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    except Exception as err:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"headless chromium cannot start: {err}")
-        pytest.skip(f"headless chromium cannot start: {err}")
-    yield br
-    br.close()
-    pw.stop()
 
 
 class Opened:
