@@ -91,7 +91,8 @@ OBJECTS = (
     ("deportation decisions", "решений о выдворении", "шығарып жіберу шешімдері"),
     ("migration statistics", "миграционной статистики", "көші-қон статистикасы"),
     ("adaptation and integration", "адаптации и интеграции", "бейімдеу және интеграциялау"),
-    ("employment of foreigners", "трудоустройства иностранцев", "шетелдіктерді жұмысқа орналастыру"),
+    ("employment of foreigners", "трудоустройства иностранцев",
+     "шетелдіктерді жұмысқа орналастыру"),
     ("irregular migration", "нелегальной миграции", "заңсыз көші-қон"),
     ("citizenship applications", "заявлений о гражданстве", "азаматтық өтініштері"),
     ("remittances", "денежных переводов", "ақша аударымдары"),
@@ -114,7 +115,7 @@ _RU = {"ka": "ка", "ra": "ра", "tau": "тау", "zhan": "жан", "ak": "а�
 _KINDS_SERVING = ("service", "protection", "status-determination", "permit")
 _KINDS_OTHER = ("policy", "coordination", "regulation", "enforcement", "data", "international")
 _SECTIONS = 12
-_CATEGORIES = 24
+_CATEGORIES = 24  # at 10k triples; one more per 20k triples
 _COUNTRIES = 20
 _REGIONS = 30
 _CITIES = 8
@@ -173,7 +174,8 @@ def _labels(en: str, ru: str, kk: str | None = None) -> list[str]:
 
 
 class _Corpus:
-    def __init__(self, w: _Writer, rnd: random.Random) -> None:
+    def __init__(self, w: _Writer, rnd: random.Random, triples: int) -> None:
+        self.n_categories = _CATEGORIES + triples // 20_000
         self.w = w
         self.rnd = rnd
         self.instants: set[str] = set()
@@ -272,7 +274,7 @@ class _Corpus:
         w.node("place:syn-home",
                ("mig:labourInflowFrom", self.countries[: _COUNTRIES // 2]),
                ("mig:labourOutflowTo", self.countries[_COUNTRIES // 2 :]))
-        for i in range(_CATEGORIES):
+        for i in range(self.n_categories):
             obj = OBJECTS[i % len(OBJECTS)]
             iri = f"cat:syn-{i}"
             self.categories.append(iri)
@@ -301,7 +303,7 @@ class _Corpus:
                    ("dcterms:source", self.src()))
 
     # --- one cluster: a ministry and what it governs ------------------------------------
-    def cluster_(self) -> None:  # noqa: PLR0914 - one cluster of the corpus, written out
+    def cluster_(self) -> None:
         w, rnd = self.w, self.rnd
         c = self.cluster
         self.cluster += 1
@@ -310,7 +312,8 @@ class _Corpus:
         w.node(ministry, ("a", "mig:Ministry"),
                ("rdfs:label", _labels(f"Ministry of {en} Affairs", f"Министерство по делам {ru}",
                                       f"{en} істері министрлігі")),
-               ("skos:altLabel", [_lit(f"M{en[:3].upper()}", "en"), _lit(f"М{ru[:3].upper()}", "ru")]),
+               ("skos:altLabel", [_lit(f"M{en[:3].upper()}", "en"),
+                                  _lit(f"М{ru[:3].upper()}", "ru")]),
                ("dcterms:source", self.src()))
         units = []
         for j in range(3):
@@ -325,7 +328,8 @@ class _Corpus:
         law, decree = f"act:syn-c{c}-law", f"act:syn-c{c}-decree"
         year = 2000 + c % 22
         w.node(law, ("a", "mig:Law"),
-               ("rdfs:label", _labels(f"Law No. {c}-IV on {en} affairs", f"Закон № {c}-IV о делах {ru}",
+               ("rdfs:label", _labels(f"Law No. {c}-IV on {en} affairs",
+                                      f"Закон № {c}-IV о делах {ru}",
                                       f"{en} істері туралы № {c}-IV Заң")),
                ("eli:title", _lit(f"On {en} affairs", "en")),
                ("eli:passed_by", "body:syn-parliament"),
@@ -347,14 +351,14 @@ class _Corpus:
                                               f"{ruword} № {c}, статья {k}")),
                        ("eli:number", f'"{k}"'), ("dcterms:source", self.src()))
         concept = None
-        if c % 5 == 0:  # a policy concept, valid 4 years, succeeding the previous one
+        if c % 10 == 0:  # a policy concept, valid 4 years, succeeding the previous one
             concept = f"act:syn-concept-{c}"
-            start = 1995 + (c // 5) % 30
+            start = 1995 + (c // 10) % 30
             vf = f"period:syn-valid-concept-{c}"
             self.interval(vf, f"{start}-01-01", f"{start + 3}-12-31", comment=False)
             w.node(concept, ("a", "mig:PolicyConcept"),
-                   ("rdfs:label", _labels(f"Concept of migration policy No. {c // 5}",
-                                          f"Концепция миграционной политики № {c // 5}")),
+                   ("rdfs:label", _labels(f"Concept of migration policy No. {c // 10}",
+                                          f"Концепция миграционной политики № {c // 10}")),
                    ("mig:validFor", vf),
                    ("mig:succeedsAct", self.prev_concept[0] if self.prev_concept else None),
                    ("dcterms:source", self.src()))
@@ -452,10 +456,11 @@ class _Corpus:
                ("rdfs:label", _labels(f"Migrants settled by region, cluster {c}",
                                       f"Мигранты по регионам, кластер {c}")),
                ("qb:structure", "stat:syn-dsd"), ("dcterms:source", self.src()))
+        quota = c % 4 == 0  # a quota scheme in every 4th cluster
         scheme_cat = rnd.choice(self.categories[:-4])
         for k in range(14):
             obs = f"stat:syn-c{c}\\/o{k}"
-            share = k % 3 == 0
+            share = quota and k % 3 == 0  # where the scheme's category settles
             country = rnd.choice(self.countries)
             area = rnd.choice(self.regions + self.cities)
             w.node(obs, ("a", "qb:Observation"), ("qb:dataSet", ds),
@@ -468,7 +473,13 @@ class _Corpus:
                    ("mig:unit", "unit:percent" if share else "unit:persons"),
                    ("dcterms:source", self.src()),
                    ("mig:quote", _lit(f"Observation {k} of cluster {c}.", "en")))
-        # quota scheme and a quota
+        if quota:
+            self.quota(c, en, ru, year, scheme_cat, decree)
+        self.problems(c, functions, units, ministry)
+        self.prev_ministry = ministry
+
+    def quota(self, c, en, ru, year, scheme_cat, decree) -> None:  # noqa: PLR0917
+        w, rnd = self.w, self.rnd
         qs = f"prog:syn-c{c}-quota-scheme"
         w.node(qs, ("a", "mig:QuotaScheme"),
                ("rdfs:label", _labels(f"regional quota of the Ministry of {en} Affairs",
@@ -482,7 +493,10 @@ class _Corpus:
                ("mig:quotaYear", f'"{year}"^^xsd:gYear'),
                ("mig:quotaSize", str(rnd.randrange(100, 3000))), ("mig:setBy", decree),
                ("mig:legalBasis", decree), ("dcterms:source", self.src()))
-        # a problem and recommendations (every other one implemented)
+
+    def problems(self, c, functions, units, ministry) -> None:
+        """A problem and two recommendations (one implemented)."""
+        w = self.w
         problem = f"rec:syn-c{c}-problem"
         w.node(problem, ("a", "mig:Problem"),
                ("rdfs:label", _labels(f"fragmented responsibility for {OBJECTS[c % 24][0]}",
@@ -499,9 +513,8 @@ class _Corpus:
                    ("mig:implementedBy", ministry if k == 0 else None),
                    ("mig:citedIn", "src:syn-doc"), ("mig:evidenceGrade", "grade:D"),
                    ("prov:wasDerivedFrom", self.src()), ("dcterms:source", self.src()))
-        self.prev_ministry = ministry
 
-    def assignment(self, c, body, f, role, region, law_arts, decree_arts, concept, *,
+    def assignment(self, c, body, f, role, region, law_arts, decree_arts, concept, *,  # noqa: PLR0917
                    period=None, ended_by=None, started_by=None, succeeds=None) -> str:
         w, rnd = self.w, self.rnd
         slug = f"{body.split(':', 1)[1]}--{f.split(':', 1)[1]}--{role}"
@@ -561,7 +574,7 @@ def generate(path: Path | str, triples: int, seed: int = 42) -> int:
         handle.write(f"# migkg synthetic benchmark corpus: target {triples} triples, seed {seed}\n")
         handle.write(PREFIXES)
         w = _Writer(handle)
-        corpus = _Corpus(w, random.Random(seed))
+        corpus = _Corpus(w, random.Random(seed), triples)
         corpus.globals()
         while w.triples < triples:
             corpus.cluster_()

@@ -6,6 +6,9 @@ return plain data; the ``migkg`` command is a thin layer over them.
 
 from __future__ import annotations
 
+import sys as _sys
+import types as _types
+
 _LAZY: dict[str, str] = {
     "DiffResult": "kg.diff",
     "diff": "kg.diff",
@@ -64,6 +67,23 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+class _Package(_types.ModuleType):
+    """``kg.who`` is the function even after ``kg.who`` the module is imported.
+
+    The import system binds a submodule to its package's attribute of the same name (who,
+    gaps, diff, explain, validate, matrix); as the eager imports used to, keep the function.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if (isinstance(value, _types.ModuleType) and name in _LAZY
+                and value.__name__ == f"{__name__}.{name}" and hasattr(value, name)):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str):
