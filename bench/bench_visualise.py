@@ -26,29 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-_PREFIXES = """\
-@prefix mig: <https://w3id.org/migkg/ontology#> .
-@prefix role: <https://w3id.org/migkg/role/> .
-@prefix grade: <https://w3id.org/migkg/grade/> .
-@prefix body: <https://w3id.org/migkg/id/body/> .
-@prefix act: <https://w3id.org/migkg/id/act/> .
-@prefix fn: <https://w3id.org/migkg/id/function/> .
-@prefix asg: <https://w3id.org/migkg/id/assignment/> .
-@prefix sys: <https://w3id.org/migkg/id/system/> .
-@prefix cat: <https://w3id.org/migkg/id/category/> .
-@prefix place: <https://w3id.org/migkg/id/place/> .
-@prefix prog: <https://w3id.org/migkg/id/programme/> .
-@prefix rec: <https://w3id.org/migkg/id/rec/> .
-@prefix src: <https://w3id.org/migkg/id/source/> .
-@prefix period: <https://w3id.org/migkg/id/period/> .
-@prefix org: <http://www.w3.org/ns/org#> .
-@prefix eli: <http://data.europa.eu/eli/ontology#> .
-@prefix time: <http://www.w3.org/2006/time#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-"""
+from kg.namespaces import turtle_prologue  # noqa: E402
+
+_PREFIXES = turtle_prologue()
 
 _ROLES = ("lead", "co-executor", "coordinator", "data-provider", "operator", "implementer")
 _BODY_CLASSES = ("mig:Ministry", "mig:Committee", "mig:LocalExecutiveBody",

@@ -29,40 +29,15 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from kg.namespaces import turtle_prologue
+
 __all__ = ["SIZES", "generate", "main", "search_text"]
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "5m": 5_000_000}
 HUGE = 2_000_000
 
-PREFIXES = """\
-@prefix mig: <https://w3id.org/migkg/ontology#> .
-@prefix role: <https://w3id.org/migkg/role/> .
-@prefix grade: <https://w3id.org/migkg/grade/> .
-@prefix kind: <https://w3id.org/migkg/kind/> .
-@prefix unit: <https://w3id.org/migkg/unit/> .
-@prefix body: <https://w3id.org/migkg/id/body/> .
-@prefix act: <https://w3id.org/migkg/id/act/> .
-@prefix fn: <https://w3id.org/migkg/id/function/> .
-@prefix asg: <https://w3id.org/migkg/id/assignment/> .
-@prefix sys: <https://w3id.org/migkg/id/system/> .
-@prefix cat: <https://w3id.org/migkg/id/category/> .
-@prefix place: <https://w3id.org/migkg/id/place/> .
-@prefix prog: <https://w3id.org/migkg/id/programme/> .
-@prefix stat: <https://w3id.org/migkg/id/stat/> .
-@prefix rec: <https://w3id.org/migkg/id/rec/> .
-@prefix event: <https://w3id.org/migkg/id/event/> .
-@prefix src: <https://w3id.org/migkg/id/source/> .
-@prefix period: <https://w3id.org/migkg/id/period/> .
-@prefix org: <http://www.w3.org/ns/org#> .
-@prefix eli: <http://data.europa.eu/eli/ontology#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix time: <http://www.w3.org/2006/time#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix qb: <http://purl.org/linked-data/cube#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-"""
+
+PREFIXES = turtle_prologue()
 
 # (en, ru, kk) vocabularies the labels are made of
 ACTIONS = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["BASE", "MIG", "PREFIXES", "compact", "sparql_prologue"]
+__all__ = ["BASE", "MIG", "PREFIXES", "compact", "sparql_prologue", "turtle_prologue"]
 
 BASE = "https://w3id.org/migkg/"
 MIG = BASE + "ontology#"
@@ -45,6 +45,11 @@ PREFIXES: dict[str, str] = {
 def sparql_prologue() -> str:
     """PREFIX lines for every prefix of the model, for queries written inline."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def turtle_prologue() -> str:
+    """@prefix lines for every prefix of the model, for Turtle written by code and tests."""
+    return "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items())
 
 
 def compact(iri: str) -> str:
