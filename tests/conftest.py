@@ -76,3 +76,36 @@ def browser():
     yield br
     br.close()
     pw.stop()
+
+
+class WatchedPage:
+    """A fresh browser context and page that records what the page does.
+
+    Every request whose URL does not start with one of ``allowed`` is aborted and recorded in
+    ``blocked``; console errors and page errors go to ``errors``; dialogs (an injected
+    ``alert``) are dismissed and recorded in ``dialogs``.
+    """
+
+    def __init__(self, browser, *, allowed: tuple[str, ...] = ("file:", "data:"),
+                 viewport: tuple[int, int] = (1400, 1000)) -> None:
+        self.allowed = allowed
+        self.errors: list[str] = []
+        self.blocked: list[str] = []
+        self.dialogs: list[str] = []
+        self.context = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]})
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def _route(self, route) -> None:
+        if route.request.url.startswith(self.allowed):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def close(self) -> None:
+        self.context.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.namespaces import turtle_prologue
 from tests.conftest import ROOT, run_cli
 
 ID = "https://w3id.org/migkg/id/"
@@ -85,18 +86,8 @@ def test_participations_validate(tmp_path):
     from kg.store import build
 
     extra = tmp_path / "extra.ttl"
-    extra.write_text("""
-@prefix mig: <https://w3id.org/migkg/ontology#> .
-@prefix role: <https://w3id.org/migkg/role/> .
-@prefix grade: <https://w3id.org/migkg/grade/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix time: <http://www.w3.org/2006/time#> .
-@prefix body: <https://w3id.org/migkg/id/body/> .
-@prefix fn: <https://w3id.org/migkg/id/function/> .
-@prefix src: <https://w3id.org/migkg/id/source/> .
-@prefix asg: <https://w3id.org/migkg/id/assignment/> .
-@prefix period: <https://w3id.org/migkg/id/period/> .
+    extra.write_text(f"""
+{turtle_prologue()}
 asg:test-nsc a mig:Assignment ; rdfs:label "test"@en ;
     mig:body body:national-security-committee ; mig:function fn:refugee-status ;
     mig:role role:consulted ; mig:period period:test-nsc ; mig:evidenceGrade grade:E ;

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import WatchedPage, run_cli
 
 ON = "2024-01-01"
 HOSTILE = "<img src=x onerror=window.__xss=1>"
@@ -160,24 +160,10 @@ def test_every_internal_link_resolves(site):
 
 def _open(browser, path: Path, wait: int = 300):
     """Open a file of the site; return (context, page, console errors, foreign requests)."""
-    errors: list[str] = []
-    foreign: list[str] = []
-    context = browser.new_context(viewport={"width": 1300, "height": 1000})
-
-    def route(r):
-        if r.request.url.startswith(("file:", "data:")):
-            r.continue_()
-        else:
-            foreign.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.as_uri(), wait_until="load", timeout=60_000)
-    page.wait_for_timeout(wait)
-    return context, page, errors, foreign
+    watched = WatchedPage(browser, viewport=(1300, 1000))
+    watched.page.goto(path.as_uri(), wait_until="load", timeout=60_000)
+    watched.page.wait_for_timeout(wait)
+    return watched.context, watched.page, watched.errors, watched.blocked
 
 
 SAMPLE = ("index.html", "entities.html", "ontology/en.html", "ontology/ru.html",

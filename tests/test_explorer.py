@@ -12,6 +12,7 @@ import urllib.parse
 import pyoxigraph as ox
 import pytest
 
+from tests.conftest import WatchedPage
 from tests.test_server import Server, http
 
 MLSPP = "https://w3id.org/migkg/id/body/ministry-of-labour"
@@ -77,28 +78,15 @@ def store(built_store):
 @pytest.mark.parametrize("name", list(PAGES))
 def test_pages_in_chromium(explorer, browser, output_dir, name):
     origin = explorer.base
-    errors: list[str] = []
-    foreign: list[str] = []
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-
-    def route(r):
-        if r.request.url.startswith((origin + "/", "data:")):
-            r.continue_()
-        else:
-            foreign.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    watched = WatchedPage(browser, allowed=(origin + "/", "data:"))
+    page = watched.page
     response = page.goto(origin + PAGES[name], wait_until="load", timeout=60_000)
     assert response is not None and response.status == 200
     page.wait_for_timeout(500)
     page.screenshot(path=str(output_dir / f"explorer-{name}.png"))
-    context.close()
-    assert errors == []
-    assert foreign == []
+    watched.close()
+    assert watched.errors == []
+    assert watched.blocked == []
 
 
 def test_search_form_in_chromium(explorer, browser):

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from kg.namespaces import turtle_prologue
+from tests.conftest import WatchedPage, run_cli
 
 ID = "https://w3id.org/migkg/id/"
 MIA, MLSPP = ID + "body/ministry-of-internal-affairs", ID + "body/ministry-of-labour"
@@ -170,17 +171,7 @@ def hostile_store(tmp_path_factory) -> Path:
     extra = folder / "hostile.ttl"
     label = HOSTILE.replace("\\", "\\\\").replace('"', '\\"')
     extra.write_text(f"""
-@prefix mig: <https://w3id.org/migkg/ontology#> .
-@prefix role: <https://w3id.org/migkg/role/> .
-@prefix grade: <https://w3id.org/migkg/grade/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix time: <http://www.w3.org/2006/time#> .
-@prefix body: <https://w3id.org/migkg/id/body/> .
-@prefix fn: <https://w3id.org/migkg/id/function/> .
-@prefix src: <https://w3id.org/migkg/id/source/> .
-@prefix asg: <https://w3id.org/migkg/id/assignment/> .
-@prefix period: <https://w3id.org/migkg/id/period/> .
+{turtle_prologue()}
 body:hostile a mig:Ministry ; rdfs:label "{label}"@en ;
     dcterms:source src:mussina-paper .
 asg:hostile a mig:Assignment ; rdfs:label "hostile assignment </script><script>x()</script>"@en ;
@@ -207,23 +198,9 @@ def test_html_matrix_in_headless_chromium(hostile_store, browser, tmp_path, outp
     assert "<img src=x" not in text and "&lt;img src=x" in text
     assert "http://" not in text.split("<body>", 1)[1].split("<table", 1)[0]
 
-    errors: list[str] = []
-    blocked: list[str] = []
-    dialogs: list[str] = []
-    context = browser.new_context(viewport={"width": 1500, "height": 900})
-
-    def route(r) -> None:
-        if r.request.url.startswith(("file:", "data:")):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    watched = WatchedPage(browser, viewport=(1500, 900))
+    context, page = watched.context, watched.page
+    errors, blocked, dialogs = watched.errors, watched.blocked, watched.dialogs
     try:
         page.goto(page_file.as_uri())
         page.wait_for_load_state("load")
