@@ -362,6 +362,15 @@ class _Corpus:
                                           f"государственная услуга: {obj[1]} ({ru} {k})")),
                    ("mig:concernsCategory", rnd.choice(self.categories[:-4])),
                    ("dcterms:source", self.src()))
+        # a quota scheme in every 4th cluster, for a category of its own (as the qandas quota
+        # is for qandas): the settlement shares of one scheme do not join with the others'
+        quota = c % 4 == 0
+        scheme_cat = f"cat:syn-c{c}-resettlers" if quota else None
+        if scheme_cat:
+            w.node(scheme_cat, ("a", "mig:MigrantCategory"), ("skos:inScheme", "cat:syn-scheme"),
+                   ("rdfs:label", _labels(f"resettlers of the {en} quota",
+                                          f"переселенцы по квоте {ru}")),
+                   ("skos:broader", self.categories[0]), ("dcterms:source", self.src()))
         # functions
         functions = []
         region = rnd.choice(self.regions)
@@ -384,7 +393,8 @@ class _Corpus:
                    ("skos:altLabel", [_lit(f"{obj[0]} {reg_en} {c}-{i}", "en"),
                                       _lit(f"{obj[1]} {reg_ru}", "ru")]),
                    ("mig:functionKind", f"kind:{kind}"),
-                   ("mig:concernsCategory", category),
+                   ("mig:concernsCategory", [category, scheme_cat] if scheme_cat and i == 0
+                    else category),
                    ("skos:broader", functions[0] if i in (1, 2) else None),
                    ("mig:dependsOnSystem", rnd.choice(self.prev_systems) if i % 4 == 1 else None),
                    ("mig:concernsSystem", systems[i % 2] if i % 6 == 3 else None),
@@ -431,8 +441,6 @@ class _Corpus:
                ("rdfs:label", _labels(f"Migrants settled by region, cluster {c}",
                                       f"Мигранты по регионам, кластер {c}")),
                ("qb:structure", "stat:syn-dsd"), ("dcterms:source", self.src()))
-        quota = c % 4 == 0  # a quota scheme in every 4th cluster
-        scheme_cat = rnd.choice(self.categories[:-4])
         for k in range(14):
             obs = f"stat:syn-c{c}\\/o{k}"
             share = quota and k % 3 == 0  # where the scheme's category settles

@@ -96,7 +96,7 @@ def _resolve(ctx, target: str) -> tuple[str, dict | None]:
         raise InputError(f"{target[:200]} is not in the graph")
     if not tokens(target):
         raise UsageError(f"nothing to explain: {target[:40]!r}")
-    found = match(ctx, target)
+    found = match(ctx, target, limit=1)
     if not found:
         hints = suggest(ctx, target)
         extra = f"; closest: {', '.join(hints)}" if hints else ""

@@ -239,19 +239,54 @@ _ASG_QUERY = """SELECT {on_var}?x ?a ?fn ?body ?role ?grade ?b ?from ?e ?until ?
 _DATE_FILTER = "FILTER((!BOUND(?from) || ?from <= ?on) && (!BOUND(?until) || ?until >= ?on))"
 
 
+# for a few subjects (``who``): the assignment once, then its details keyed by the assignments
+_CORE_QUERY = """SELECT ?x ?a ?fn ?body ?role ?grade ?from ?e ?until WHERE {{
+  {values}
+  {pattern}
+  ?a mig:body ?body ; mig:function ?fn .
+  OPTIONAL {{ ?a mig:role ?role }}
+  OPTIONAL {{ ?a mig:evidenceGrade ?grade }}
+  OPTIONAL {{ ?a mig:period ?p .
+    OPTIONAL {{ ?p time:hasBeginning ?b . OPTIONAL {{ ?b time:inXSDDate ?from }} }}
+    OPTIONAL {{ ?p time:hasEnd ?e . OPTIONAL {{ ?e time:inXSDDate ?until }} }} }}
+  {date_filter}
+}}"""
+
+_DETAIL_PROPS = {
+    PREFIXES["mig"] + "legalBasis": "basis",
+    PREFIXES["dcterms"] + "source": "source",
+    PREFIXES["prov"] + "wasDerivedFrom": "derived",
+    PREFIXES["mig"] + "startedBy": "startedBy",
+    PREFIXES["mig"] + "endedBy": "endedBy",
+    PREFIXES["mig"] + "succeeds": "succeeds",
+}
+_DETAIL_QUERY = """SELECT ?a ?p ?val WHERE {{
+  {values}
+  ?a ?p ?val . FILTER(?p IN ({props}) && isIRI(?val))
+}}"""
+
+
 def fetch_assignments(
     ctx: Context,
     pattern: str,
     subjects: Iterable[str] | None,
     on: str | None,
+    *,
+    separate_details: bool = False,
 ) -> dict[str, list[Responsibility]]:
     """Assignments that ``pattern`` reaches from each subject ``?x`` (valid on ``on`` if given).
 
     ``pattern`` is SPARQL written here (never user text) that binds ``?a`` from ``?x``.
     Labels are left empty; fill them with ``label_all``. Returns {subject IRI: [entries]}.
+
+    One query by default (it suits a scan of all assignments); ``separate_details`` asks
+    for each assignment once and then for the details (legal basis, sources, events,
+    predecessors) of those assignments: fewer rows and terms to decode for a few subjects
+    (``who``). The details then come in another order; ``label_all`` sorts them.
     """
     values = values_clause("x", subjects) if subjects is not None else ""
-    query = sparql_prologue() + _ASG_QUERY.format(
+    template = _CORE_QUERY if separate_details else _ASG_QUERY
+    query = sparql_prologue() + template.format(
         on_var="?on " if on else "", values=values, pattern=pattern,
         date_filter=_DATE_FILTER if on else "",
     )
@@ -273,27 +308,45 @@ def fetch_assignments(
                 evidence=grade, assignment=a,
             )
             grouped[(x, a)] = entry
-        rel, val = row.get("rel"), row.get("val")
-        if rel is None or val is None or not isinstance(val, ox.NamedNode):
-            continue
-        ref = Ref(val.value, "")
-        target = {
-            "basis": entry.legal_basis, "source": entry.sources, "derived": None,
-            "startedBy": entry.started_by, "endedBy": entry.ended_by,
-        }.get(rel.value)
-        if rel.value == "succeeds":
-            if val.value not in entry.succeeds:
-                entry.succeeds.append(val.value)
-        elif rel.value == "derived":
-            # what the claim rests on: a source section counts as a source; acts are basis
-            if PREFIXES["src"] in val.value and ref not in entry.sources:
-                entry.sources.append(ref)
-        elif target is not None and ref not in target:
-            target.append(ref)
+        if not separate_details:
+            rel = row.get("rel")
+            _add_detail(entry, rel.value if rel is not None else None, row.get("val"))
+    if separate_details and grouped:
+        by_a: dict[str, list[Responsibility]] = {}
+        for (_x, a), entry in grouped.items():
+            by_a.setdefault(a, []).append(entry)
+        query = sparql_prologue() + _DETAIL_QUERY.format(
+            values=values_clause("a", by_a), props=", ".join(f"<{p}>" for p in _DETAIL_PROPS),
+        )
+        for row in ctx.backend.select(query):
+            rel = _DETAIL_PROPS.get(row["p"].value)
+            for entry in by_a.get(row["a"].value, ()):
+                _add_detail(entry, rel, row["val"])
     out: dict[str, list[Responsibility]] = {}
     for (x, _a), entry in grouped.items():
         out.setdefault(x, []).append(entry)
     return out
+
+
+def _add_detail(entry: Responsibility, rel: str | None, val: object) -> None:
+    """One legal basis, source, event or predecessor of an assignment (IRIs only)."""
+    if rel is None or val is None or not isinstance(val, ox.NamedNode):
+        return
+    ref = Ref(val.value, "")
+    if rel == "succeeds":
+        if val.value not in entry.succeeds:
+            entry.succeeds.append(val.value)
+    elif rel == "derived":
+        # what the claim rests on: a source section counts as a source; acts are basis
+        if PREFIXES["src"] in val.value and ref not in entry.sources:
+            entry.sources.append(ref)
+    else:
+        target = {
+            "basis": entry.legal_basis, "source": entry.sources,
+            "startedBy": entry.started_by, "endedBy": entry.ended_by,
+        }.get(rel)
+        if target is not None and ref not in target:
+            target.append(ref)
 
 
 _GRADE_CLASSES = (
@@ -335,10 +388,13 @@ def fetch_labels(ctx: Context, iris: Iterable[str], lang: str) -> dict[str, str]
     """Labels in ``lang`` (falling back to en, then any) for IRIs; the index first."""
     out: dict[str, str] = {}
     missing = []
+    names = ctx.index.names  # sources, labelled as below when the index was built
     for iri in set(iris):
         ent = ctx.index.entity(iri)
         if ent is not None and ent[3]:
             out[iri] = best_label(ent[3], lang)
+        elif iri in names:
+            out[iri] = best_label(names[iri], lang)
         else:
             missing.append(iri)
     for chunk_start in range(0, len(missing), 500):
@@ -360,10 +416,13 @@ def fetch_labels(ctx: Context, iris: Iterable[str], lang: str) -> dict[str, str]
     return out
 
 
-def label_all(ctx: Context, entries: Iterable[Responsibility], lang: str) -> None:
-    """Fill in the labels of every Ref in ``entries`` with one label lookup."""
+def label_all(
+    ctx: Context, entries: Iterable[Responsibility], lang: str, also: Iterable[str] = ()
+) -> dict[str, str]:
+    """Fill in the labels of every Ref in ``entries`` with one label lookup (which also
+    labels the IRIs ``also``); returns the labels looked up."""
     entries = list(entries)
-    iris: set[str] = set()
+    iris: set[str] = set(also)
     for e in entries:
         refs = [e.body, *e.legal_basis, *e.sources, *e.started_by, *e.ended_by]
         if e.function:
@@ -383,6 +442,7 @@ def label_all(ctx: Context, entries: Iterable[Responsibility], lang: str) -> Non
         e.sources = fix(e.sources)
         e.started_by = fix(e.started_by)
         e.ended_by = fix(e.ended_by)
+    return labels
 
 
 def _as_iri(text: str) -> str | None:

@@ -113,6 +113,7 @@ _TOKEN = re.compile(
   | (?P<iri><[^<>"{}|^`\\\s]*>)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
                |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<where>(?<![?$:\w])(?i:WHERE)\s*\{)
   | (?P<brace>\{)
     """,
     re.VERBOSE | re.DOTALL,
@@ -120,11 +121,14 @@ _TOKEN = re.compile(
 
 
 def inject_values(query: str, bindings: Mapping[str, Term]) -> str:
-    """Bind variables by a ``VALUES`` block at the start of the query's outer WHERE group.
+    """Bind variables by a ``VALUES`` block at the start of every ``WHERE`` group.
 
-    The terms are serialised by pyoxigraph (N-Triples syntax, fully escaped), so a value can
-    never become SPARQL syntax. Comments, IRIs and strings are skipped when looking for the
-    group's opening brace.
+    Every group: the outer one and each subquery's, so a subquery can test a parameter
+    (``?on``) and cut its rows before they are joined, which is what keeps the gap queries
+    fast on large graphs; a query without the WHERE keyword gets the block in its first
+    group. The terms are serialised by pyoxigraph (N-Triples syntax, fully escaped), so a
+    value can never become SPARQL syntax. Comments, IRIs and strings are skipped when looking
+    for the groups.
     """
     if not bindings:
         return query
@@ -136,11 +140,18 @@ def inject_values(query: str, bindings: Mapping[str, Term]) -> str:
         " VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
         + " ".join(str(bindings[n]) for n in names) + ") } "
     )
+    wheres, first = [], None
     for match in _TOKEN.finditer(query):
-        if match.lastgroup == "brace":
-            pos = match.end()
-            return query[:pos] + block + query[pos:]
-    raise UsageError("cannot bind parameters: the query has no WHERE group")
+        if match.lastgroup == "where":
+            wheres.append(match.end())
+        elif match.lastgroup == "brace" and first is None:
+            first = match.end()
+    positions = wheres or ([first] if first is not None else [])
+    if not positions:
+        raise UsageError("cannot bind parameters: the query has no WHERE group")
+    for pos in reversed(positions):
+        query = query[:pos] + block + query[pos:]
+    return query
 
 
 def _from_json_term(value: dict) -> Term:

@@ -37,7 +37,6 @@ from kg.responsibility import (
     check_lang,
     clean_text,
     fetch_assignments,
-    fetch_labels,
     get_context,
     grade_ok,
     label_all,
@@ -166,17 +165,19 @@ def _subject(ctx: Context, iri: str, kind: str, lang: str) -> Subject:
     return Subject(iri, label, local, kind, type_label)
 
 
-def match(ctx: Context, text: str) -> list[Match]:
-    """The entities matching ``text`` (an IRI/CURIE first), best first, above MIN_SCORE."""
+def match(ctx: Context, text: str, limit: int | None = None) -> list[Match]:
+    """The entities matching ``text`` (an IRI/CURIE first), best first, above MIN_SCORE;
+    the first ``limit`` of them if given."""
     direct = resolve_iri(ctx, text) if len(text) < 2000 else None
-    found = [m for m in ctx.index.search(text) if m.score >= MIN_SCORE]
+    wanted = None if limit is None else limit + (direct is not None)
+    found = ctx.index.search(text, limit=wanted, min_score=MIN_SCORE)
     if direct is not None:
         ent = ctx.index.entity(direct)
         kind = ent[1] if ent else "thing"
         found = [Match(direct, kind, 1.0, text.strip(), "")] + [
             m for m in found if m.iri != direct
         ]
-    return found
+    return found if limit is None else found[:limit]
 
 
 def suggest(ctx: Context, text: str, n: int = 5) -> list[str]:
@@ -228,13 +229,14 @@ def _extras(ctx: Context, subjects: list[str], on: str) -> dict[str, list[Respon
     return out
 
 
-def _details(ctx: Context, answers: list[Answer], lang: str) -> None:
+def _details(ctx: Context, answers: list[Answer]) -> set[str]:
+    """The subjects' own legal basis, sources and effective date (unlabelled); their IRIs."""
+    refs: set[str] = set()
     if not answers:
-        return
+        return refs
     by_iri = {a.subject.iri: a for a in answers}
     query = sparql_prologue() + _DETAILS.format(values=values_clause("x", by_iri))
     rows = ctx.backend.select(query)
-    refs: set[str] = set()
     for row in rows:
         answer = by_iri[row["x"].value]
         rel, val = row["rel"].value, row["val"]
@@ -246,7 +248,10 @@ def _details(ctx: Context, answers: list[Answer], lang: str) -> None:
                 target.append(Ref(val.value, ""))
     for answer in answers:
         refs.update(r.iri for r in [*answer.legal_basis, *answer.sources])
-    labels = fetch_labels(ctx, refs, lang)
+    return refs
+
+
+def _label_details(answers: list[Answer], labels: dict[str, str]) -> None:
     for answer in answers:
         answer.legal_basis = sorted(
             (Ref(r.iri, labels.get(r.iri, r.iri)) for r in answer.legal_basis),
@@ -288,7 +293,7 @@ def who(  # noqa: PLR0917 - the documented API signature
         raise UsageError(f"TEXT has no letters or digits to match: {shown[:40]!r}")
     ctx = get_context(store, endpoint)
     result = WhoResult(query=shown, on=on_iso, lang=lang, min_grade=min_grade)
-    matches = match(ctx, shown)[:limit]
+    matches = match(ctx, shown, limit)
     if not matches:
         result.suggestions = suggest(ctx, shown)
         return result
@@ -299,14 +304,16 @@ def who(  # noqa: PLR0917 - the documented API signature
             by_kind.setdefault(m.kind, []).append(m.iri)
     found: dict[str, list[Responsibility]] = {}
     for kind, iris in by_kind.items():
-        for x, entries in fetch_assignments(ctx, PATTERNS[kind], iris, on_iso).items():
+        found_kind = fetch_assignments(ctx, PATTERNS[kind], iris, on_iso, separate_details=True)
+        for x, entries in found_kind.items():
             found.setdefault(x, []).extend(entries)
     extra_subjects = [m.iri for m in matches if m.kind in ("act", "programme")]
     if extra_subjects:
         for x, entries in _extras(ctx, extra_subjects, on_iso).items():
             found.setdefault(x, []).extend(entries)
     everything = [e for entries in found.values() for e in entries]
-    label_all(ctx, everything, lang)
+    refs = _details(ctx, answers)
+    labels = label_all(ctx, everything, lang, also=refs)
     for answer in answers:
         entries = found.get(answer.subject.iri, [])
         if min_grade is not None:
@@ -315,7 +322,7 @@ def who(  # noqa: PLR0917 - the documented API signature
                 if grade_ok(e.evidence, min_grade) and (min_grade > "B" or e.legal_basis)
             ]
         answer.responsible = sorted(entries, key=Responsibility.sort_key)
-    _details(ctx, answers, lang)
+    _label_details(answers, labels)
     result.answers = answers
     return result
 

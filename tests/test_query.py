@@ -247,3 +247,15 @@ def test_python_api(built_store):
     assert {r["body"].value for r in result.rows} == {
         "https://w3id.org/migkg/id/body/ministry-of-labour"}
     assert result.to_w3c_json()["head"]["vars"] == result.variables
+
+
+def test_a_parameter_is_bound_in_every_subquery_too():
+    """?on is visible inside a subquery (which SPARQL scoping would otherwise hide), so a
+    subquery can cut its rows by date; the bound text is a term, never syntax."""
+    from kg.sparql import EmbeddedBackend
+
+    store = ox.Store()
+    query = ('SELECT ?inner WHERE { { SELECT ?inner WHERE { BIND(STR(?on) AS ?inner) } } }'
+             ' # WHERE { in a comment is not a group')
+    rows = EmbeddedBackend(store).select(query, {"on": ox.Literal('x" } DROP ALL {')})
+    assert [r["inner"].value for r in rows.rows] == ['x" } DROP ALL {']

@@ -112,13 +112,41 @@ def _cap(graph: VisGraph, max_nodes: int) -> tuple[list[str], int]:
     return sorted(ranked[:max_nodes]), total
 
 
+def _pyvis():
+    """pyvis's Network, Node and Edge, imported without IPython when IPython is not loaded.
+
+    pyvis.network imports ``IPython.display.IFrame`` at import time, only for
+    ``Network.show()`` in a notebook, which we never call; importing IPython costs ~0.6 s,
+    most of a ``migkg visualise`` process. Outside a notebook (IPython not loaded) a
+    placeholder module stands in for that one import and is removed right after, so a later
+    ``import IPython`` gets the real one.
+    """
+    import sys
+    import types
+
+    stubbed = []
+    if "pyvis.network" not in sys.modules and "IPython" not in sys.modules:
+        display = types.ModuleType("IPython.display")
+        display.IFrame = None  # only Network.show(notebook=True) would use it
+        package = types.ModuleType("IPython")
+        package.display = display
+        for name, module in (("IPython", package), ("IPython.display", display)):
+            sys.modules[name] = module
+            stubbed.append(name)
+    try:
+        from pyvis.edge import Edge
+        from pyvis.network import Network
+        from pyvis.node import Node
+    finally:
+        for name in stubbed:
+            sys.modules.pop(name, None)
+    return Network, Node, Edge
+
+
 def network_model(graph: VisGraph, *, layout: str = "force", max_nodes: int = MAX_NODES,
                   sizes: dict[str, float] | None = None) -> dict:
     """The vis-network model (nodes, edges, options) built with pyvis, plus side-panel data."""
-    from pyvis.edge import Edge as PyvisEdge
-    from pyvis.network import Network
-    from pyvis.node import Node as PyvisNode
-
+    Network, PyvisNode, PyvisEdge = _pyvis()
     if layout not in ("force", "hierarchical"):
         raise UsageError(f"unknown layout {layout!r}: choose force or hierarchical")
     keep, total = _cap(graph, max_nodes)
