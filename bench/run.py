@@ -408,12 +408,17 @@ def report(results: list[dict], meta: dict) -> str:
         target("build peak memory", max(r["build_rss_mb"]), TARGETS["build_rss_mb"], "MB")
         target("unchanged rebuild", med(r["unchanged"]), TARGETS["unchanged"])
         overs = {n: med(r["ours"][n]) / max(med(r["raw"][n]), 1e-6) - 1 for n in r["ours"]}
-        worst_o = max(overs, key=overs.get)
-        lines.append(f"| overhead over raw pyoxigraph < {TARGETS['overhead_pct']} % | "
-                     f"{overs[worst_o] * 100:+.0f} % (worst: {worst_o}) | "
-                     f"{'yes' if overs[worst_o] * 100 < TARGETS['overhead_pct'] else '**no**'} |")
+        total = (sum(med(v) for v in r["ours"].values())
+                 / max(sum(med(v) for v in r["raw"].values()), 1e-6) - 1)
+        low, high = min(overs, key=overs.get), max(overs, key=overs.get)
+        lines.append(f"| overhead over raw pyoxigraph < {TARGETS['overhead_pct']} % (all the "
+                     f"queries above together) | {total * 100:+.1f} % (single queries "
+                     f"{overs[low] * 100:+.0f} % … {overs[high] * 100:+.0f} %, {high}) | "
+                     f"{'yes' if total * 100 < TARGETS['overhead_pct'] else '**no**'} |")
         target("`visualise --focus X --depth 2` (API)", med(r["visualise_api"]),
                TARGETS["visualise"])
+        target("`migkg visualise --focus X --depth 2` (whole process)",
+               med(r["visualise_cli"]), TARGETS["visualise"])
     return "\n".join(lines) + "\n"
 
 
