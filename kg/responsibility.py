@@ -216,8 +216,9 @@ def values_clause(var: str, iris: Iterable[str]) -> str:
     return f"VALUES ?{var} {{ {terms} }}"
 
 
-_ASG_QUERY = """SELECT {on_var}?x ?a ?fn ?body ?role ?grade ?b ?from ?e ?until ?rel ?val WHERE {{
-  {values}
+# the assignments of the subjects, with role, grade and dates (a template: values, pattern,
+# date filter)
+_ASSIGNMENT_CORE = """  {values}
   {pattern}
   ?a mig:body ?body ; mig:function ?fn .
   OPTIONAL {{ ?a mig:role ?role }}
@@ -226,7 +227,11 @@ _ASG_QUERY = """SELECT {on_var}?x ?a ?fn ?body ?role ?grade ?b ?from ?e ?until ?
     OPTIONAL {{ ?p time:hasBeginning ?b . OPTIONAL {{ ?b time:inXSDDate ?from }} }}
     OPTIONAL {{ ?p time:hasEnd ?e . OPTIONAL {{ ?e time:inXSDDate ?until }} }} }}
   {date_filter}
-  OPTIONAL {{
+"""
+
+_ASG_QUERY = (
+    "SELECT {on_var}?x ?a ?fn ?body ?role ?grade ?b ?from ?e ?until ?rel ?val WHERE {{\n"
+    + _ASSIGNMENT_CORE + """  OPTIONAL {{
     {{ ?a mig:legalBasis ?val BIND("basis" AS ?rel) }}
     UNION {{ ?a dcterms:source ?val BIND("source" AS ?rel) }}
     UNION {{ ?a prov:wasDerivedFrom ?val BIND("derived" AS ?rel) }}
@@ -234,23 +239,14 @@ _ASG_QUERY = """SELECT {on_var}?x ?a ?fn ?body ?role ?grade ?b ?from ?e ?until ?
     UNION {{ ?a mig:endedBy ?val BIND("endedBy" AS ?rel) }}
     UNION {{ ?a mig:succeeds ?val BIND("succeeds" AS ?rel) }}
   }}
-}}"""
+}}""")
 
 _DATE_FILTER = "FILTER((!BOUND(?from) || ?from <= ?on) && (!BOUND(?until) || ?until >= ?on))"
 
 
 # for a few subjects (``who``): the assignment once, then its details keyed by the assignments
-_CORE_QUERY = """SELECT ?x ?a ?fn ?body ?role ?grade ?from ?e ?until WHERE {{
-  {values}
-  {pattern}
-  ?a mig:body ?body ; mig:function ?fn .
-  OPTIONAL {{ ?a mig:role ?role }}
-  OPTIONAL {{ ?a mig:evidenceGrade ?grade }}
-  OPTIONAL {{ ?a mig:period ?p .
-    OPTIONAL {{ ?p time:hasBeginning ?b . OPTIONAL {{ ?b time:inXSDDate ?from }} }}
-    OPTIONAL {{ ?p time:hasEnd ?e . OPTIONAL {{ ?e time:inXSDDate ?until }} }} }}
-  {date_filter}
-}}"""
+_CORE_QUERY = ("SELECT ?x ?a ?fn ?body ?role ?grade ?from ?e ?until WHERE {{\n" + _ASSIGNMENT_CORE
+               + "}}")
 
 _DETAIL_PROPS = {
     PREFIXES["mig"] + "legalBasis": "basis",
