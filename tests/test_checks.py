@@ -13,28 +13,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kg.namespaces import turtle_prologue
 from kg.store import load_files, run_checks, source_files
 
-VIOLATIONS = """\
-@prefix mig: <https://w3id.org/migkg/ontology#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix owl: <http://www.w3.org/2002/07/owl#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix qb: <http://purl.org/linked-data/cube#> .
-@prefix time: <http://www.w3.org/2006/time#> .
-@prefix org: <http://www.w3.org/ns/org#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix grade: <https://w3id.org/migkg/grade/> .
-@prefix role: <https://w3id.org/migkg/role/> .
-@prefix asg: <https://w3id.org/migkg/id/assignment/> .
-@prefix body: <https://w3id.org/migkg/id/body/> .
-@prefix src: <https://w3id.org/migkg/id/source/> .
-@prefix period: <https://w3id.org/migkg/id/period/> .
-@prefix stat: <https://w3id.org/migkg/id/stat/> .
-@prefix act: <https://w3id.org/migkg/id/act/> .
-
+VIOLATIONS = turtle_prologue() + """\
 asg:zz-x a mig:Assignment ; mig:body body:no-such-body , body:no-such-body2 ;
   mig:role role:no-such-role ; rdfs:seeAlso mig:NoSuchOntologyTerm , <http://example.org/ext> ;
   rdfs:comment "https://w3id.org/migkg/id/body/literal-not-iri" ;

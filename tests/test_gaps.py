@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.namespaces import turtle_prologue
 from kg.queries import load
 from tests.conftest import run_cli
 
@@ -27,19 +28,7 @@ KINDS = {
     "quota-region-mismatch": "/mgi/4",
 }
 ID = "https://w3id.org/migkg/id/"
-PREFIXES = """
-@prefix mig: <https://w3id.org/migkg/ontology#> .
-@prefix role: <https://w3id.org/migkg/role/> .
-@prefix fn: <https://w3id.org/migkg/id/function/> .
-@prefix sys: <https://w3id.org/migkg/id/system/> .
-@prefix body: <https://w3id.org/migkg/id/body/> .
-@prefix event: <https://w3id.org/migkg/id/event/> .
-@prefix asg: <https://w3id.org/migkg/id/assignment/> .
-@prefix period: <https://w3id.org/migkg/id/period/> .
-@prefix time: <http://www.w3.org/2006/time#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-"""
+PREFIXES = turtle_prologue()
 
 
 def gaps(store, *args: str) -> dict:
