@@ -81,6 +81,16 @@ class GapReport:
         return [groups[k] for k in sorted(groups, key=lambda k: (k == "", _natural(k)))]
 
 
+# the outer ORDER BY: the last clause, with no LIMIT or OFFSET after it (the rows it keeps)
+_ORDER_BY = re.compile(r"\bORDER\s+BY\b(?:(?!\b(?:LIMIT|OFFSET)\b)[^{}])*\Z", re.IGNORECASE)
+
+
+def _unordered(text: str) -> str:
+    """The query without its final ORDER BY: the findings sort their rows themselves, and
+    Oxigraph decodes both IRIs at each comparison of a sort (~0.2 s for 3k rows at 1M)."""
+    return _ORDER_BY.sub("", text)
+
+
 def _natural(text: str) -> list:
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text)]
 
@@ -258,7 +268,7 @@ def gaps(
 
     def run(stored: StoredQuery):
         bindings = {"on": on_term} if "on" in stored.parameters else {}
-        return backend.select(stored.text, bindings)
+        return backend.select(_unordered(stored.text), bindings)
 
     # the queries are independent and the engine (or the endpoint) runs them outside the
     # GIL: one thread per CPU, results taken in the library's order (deterministic output)

@@ -113,17 +113,20 @@ _TOKEN = re.compile(
   | (?P<iri><[^<>"{}|^`\\\s]*>)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
                |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<var>[?$][A-Za-z_][A-Za-z0-9_]*)
+  | (?P<select>(?<![?$:\w])(?i:SELECT)(?!\w))
   | (?P<where>(?<![?$:\w])(?i:WHERE)\s*\{)
   | (?P<brace>\{)
+  | (?P<close>\})
     """,
     re.VERBOSE | re.DOTALL,
 )
 
 
 def inject_values(query: str, bindings: Mapping[str, Term]) -> str:
-    """Bind variables by a ``VALUES`` block at the start of every ``WHERE`` group.
+    """Bind variables by a ``VALUES`` block at the start of the ``WHERE`` groups that use them.
 
-    Every group: the outer one and each subquery's, so a subquery can test a parameter
+    The outer group, and each subquery that names a parameter, so a subquery can test it
     (``?on``) and cut its rows before they are joined, which is what keeps the gap queries
     fast on large graphs; a query without the WHERE keyword gets the block in its first
     group. The terms are serialised by pyoxigraph (N-Triples syntax, fully escaped), so a
@@ -140,13 +143,35 @@ def inject_values(query: str, bindings: Mapping[str, Term]) -> str:
         " VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
         + " ".join(str(bindings[n]) for n in names) + ") } "
     )
-    wheres, first = [], None
+    # the groups: (start of the enclosing SELECT, where the block goes, the group's end)
+    wheres, first, open_groups, select = [], None, [], 0
+    used: list[tuple[int, str]] = []
     for match in _TOKEN.finditer(query):
-        if match.lastgroup == "where":
-            wheres.append(match.end())
-        elif match.lastgroup == "brace" and first is None:
-            first = match.end()
-    positions = wheres or ([first] if first is not None else [])
+        kind = match.lastgroup
+        if kind == "select":
+            select = match.start()
+        elif kind == "var":
+            used.append((match.start(), match.group(0)[1:]))
+        elif kind == "where":
+            open_groups.append(len(wheres))
+            wheres.append([select, match.end(), len(query)])
+        elif kind == "brace":
+            open_groups.append(None)
+            if first is None:
+                first = match.end()
+        elif kind == "close" and open_groups:
+            index = open_groups.pop()
+            if index is not None:
+                wheres[index][2] = match.end()
+    if wheres:
+        # the outer group always; a subquery only where it names a parameter: a block in a
+        # group that does not use it is a cross join the engine would run on every row
+        positions = [wheres[0][1]] + [
+            pos for start, pos, end in wheres[1:]
+            if any(start <= at < end and name in bindings for at, name in used)
+        ]
+    else:
+        positions = [first] if first is not None else []
     if not positions:
         raise UsageError("cannot bind parameters: the query has no WHERE group")
     for pos in reversed(positions):

@@ -252,3 +252,18 @@ asg:test-coordinator a mig:Assignment ; mig:body body:government ;
     mig:period period:open-test .
 """)
     assert not of_kind(gaps(coordinated, "--on", "2022-06-01"), "several-leads-no-coordinator")
+
+
+def test_gaps_runs_the_queries_without_their_final_order_but_keeps_limits():
+    """gaps() sorts the rows itself, so the outer ORDER BY (a slow sort on IRIs) is dropped;
+    one that a LIMIT depends on, or one inside a subquery, stays."""
+    from kg.gaps import _unordered
+
+    ordered = "SELECT * { ?s ?p ?o }\nORDER BY ?s DESC(?o)\n"
+    assert _unordered(ordered).rstrip() == "SELECT * { ?s ?p ?o }"
+    grouped = "SELECT ?s { ?s ?p ?o } GROUP BY ?s ORDER BY ?s"
+    assert _unordered(grouped).rstrip().endswith("GROUP BY ?s")
+    limited = "SELECT * { ?s ?p ?o } ORDER BY ?s LIMIT 3"
+    assert _unordered(limited) == limited
+    inner = "SELECT * { { SELECT ?s { ?s ?p ?o } ORDER BY ?s LIMIT 1 } ?s ?q ?r }"
+    assert _unordered(inner) == inner

@@ -249,7 +249,7 @@ def test_python_api(built_store):
     assert result.to_w3c_json()["head"]["vars"] == result.variables
 
 
-def test_a_parameter_is_bound_in_every_subquery_too():
+def test_a_parameter_is_bound_in_every_subquery_that_names_it():
     """?on is visible inside a subquery (which SPARQL scoping would otherwise hide), so a
     subquery can cut its rows by date; the bound text is a term, never syntax."""
     from kg.sparql import EmbeddedBackend
@@ -259,3 +259,14 @@ def test_a_parameter_is_bound_in_every_subquery_too():
              ' # WHERE { in a comment is not a group')
     rows = EmbeddedBackend(store).select(query, {"on": ox.Literal('x" } DROP ALL {')})
     assert [r["inner"].value for r in rows.rows] == ['x" } DROP ALL {']
+
+
+def test_a_subquery_that_does_not_name_the_parameter_gets_no_binding_block():
+    """A VALUES block in a group that does not use it would be a cross join on every row."""
+    from kg.sparql import inject_values
+
+    query = ("SELECT ?on ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } }"
+             " { SELECT ?s WHERE { ?s ?q ?d FILTER(?d < ?on) } } }")
+    bound = inject_values(query, {"on": ox.Literal("2022-06-01")})
+    assert bound.count("VALUES") == 2
+    assert "{ SELECT ?s WHERE { ?s ?p ?o } }" in bound
