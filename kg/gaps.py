@@ -45,6 +45,9 @@ __all__ = [
 GRADES = ("A", "B", "C", "D", "E")
 _GRADE_NS = PREFIXES["grade"]
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(\*?)\}")
+_SEGMENT = re.compile(r"\[([^\[\]]*)\]")
+_SPACES = re.compile(r"\s{2,}")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;)])")
 
 
 @dataclass
@@ -124,7 +127,7 @@ def _text(term) -> str:
         return ""
     if isinstance(term, ox.NamedNode):
         return compact(term.value)
-    return re.sub(r"\s+", " ", term.value).strip()
+    return " ".join(term.value.split())
 
 
 def _join(values: list[str]) -> str:
@@ -158,7 +161,13 @@ def _findings(query: StoredQuery, rows) -> list[tuple[dict, list[dict]]]:
     for row in ordered:
         value = row.get(key)
         groups.setdefault("" if value is None else str(value), []).append(row)
-    return [({"key": key, "subjects": subject_vars}, grouped) for grouped in groups.values()]
+    meta = {
+        "key": key,
+        "subjects": subject_vars,
+        "sources": [v for v in variables if v.startswith("source") and not v.endswith("Label")],
+        "grades": [v for v in variables if v.startswith("grade")],
+    }
+    return [(meta, grouped) for grouped in groups.values()]
 
 
 def _render(template: str, rows: list[dict], on: str) -> str:
@@ -182,8 +191,8 @@ def _render(template: str, rows: list[dict], on: str) -> str:
             return _join(values)
         return values[0] if values else ""
 
-    text = _PLACEHOLDER.sub(repl, re.sub(r"\[([^\[\]]*)\]", segment, template))
-    return re.sub(r"\s+([.,;)])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+    text = _PLACEHOLDER.sub(repl, _SEGMENT.sub(segment, template))
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACES.sub(" ", text)).strip()
 
 
 def _labels(backend, iris: set[str]) -> dict[str, str]:
@@ -281,17 +290,18 @@ def gaps(
     # labels for sources, labels missing from the rows, and the MGI concepts
     wanted: set[str] = set()
     mgi_iris: set[str] = set()
-    for stored, meta, grouped in raw:
+    for _stored, meta, grouped in raw:
         for row in grouped:
-            for var, term in row.items():
-                if var.startswith("source") and isinstance(term, ox.NamedNode):
+            for var in meta["sources"]:
+                term = row.get(var)
+                if isinstance(term, ox.NamedNode):
                     wanted.add(term.value)
             for var in meta["subjects"]:
                 term = row.get(var)
                 if isinstance(term, ox.NamedNode) and row.get(f"{var}Label") is None:
                     wanted.add(term.value)
-        if stored.header.get("mgi"):
-            mgi_iris.add(_expand(stored.header["mgi"]))
+    mgi_of = {q.name: _expand(q.header["mgi"]) for q in chosen if q.header.get("mgi")}
+    mgi_iris.update(mgi_of.values())
     labels = _labels(backend, wanted)
     mgi = _mgi_info(backend, mgi_iris)
     findings: list[Gap] = []
@@ -315,18 +325,17 @@ def gaps(
                     "role": var,
                 })
         sources = sorted(
-            {t.value for row in grouped for v, t in row.items()
-             if v.startswith("source") and not v.endswith("Label")
-             and isinstance(t, ox.NamedNode)}
+            {t.value for row in grouped for v in meta["sources"]
+             if isinstance(t := row.get(v), ox.NamedNode)}
         )
-        grades = [g for row in grouped for v, t in row.items()
-                  if v.startswith("grade") and (g := _grade_letter(t))]
+        grades = [g for row in grouped for v in meta["grades"]
+                  if (g := _grade_letter(row.get(v)))]
         # no graded claim in the rows: the finding rests on what it cites (a source
         # section or document: D, secondary) or, citing nothing, on inference alone (E)
         evidence = max(grades) if grades else ("D" if sources else "E")
         if threshold is not None and (evidence or "E") > threshold:
             continue
-        mgi_iri = _expand(stored.header["mgi"]) if stored.header.get("mgi") else None
+        mgi_iri = mgi_of.get(stored.name)
         findings.append(Gap(
             kind=stored.header.get("kind", stored.path.stem),
             title=stored.title,

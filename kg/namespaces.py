@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 __all__ = ["BASE", "MIG", "PREFIXES", "compact", "sparql_prologue", "turtle_prologue"]
 
 BASE = "https://w3id.org/migkg/"
@@ -52,6 +54,7 @@ def turtle_prologue() -> str:
     return "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items())
 
 
+@lru_cache(maxsize=65536)
 def compact(iri: str) -> str:
     """``https://w3id.org/migkg/id/body/x`` → ``body:x`` where a prefix fits, else the IRI."""
     best = ""
