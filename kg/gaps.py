@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 
 import pyoxigraph as ox
@@ -62,6 +62,20 @@ class Gap:
     mgi: dict | None
     evidence: str | None = None
 
+    def to_dict(self) -> dict:
+        """Plain data, as ``dataclasses.asdict`` gives (copies), without its slow deep walk."""
+        mgi = None if self.mgi is None else {
+            k: dict(v) if isinstance(v, dict) else v for k, v in self.mgi.items()}
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "subjects": [dict(s) for s in self.subjects],
+            "explanation": self.explanation,
+            "sources": [dict(s) for s in self.sources],
+            "mgi": mgi,
+            "evidence": self.evidence,
+        }
+
 
 @dataclass
 class GapReport:
@@ -71,7 +85,7 @@ class GapReport:
     gaps: list[Gap] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"on": self.on, "gaps": [asdict(g) for g in self.gaps]}
+        return {"on": self.on, "gaps": [g.to_dict() for g in self.gaps]}
 
     def by_mgi(self) -> list[dict]:
         """The findings grouped by MGI domain: ``[{"domain": {iri, label}, "count", "gaps"}]``."""
@@ -80,7 +94,7 @@ class GapReport:
             domain = (gap.mgi or {}).get("domain") or {"iri": "", "label": "not coded"}
             entry = groups.setdefault(domain["iri"], {"domain": domain, "count": 0, "gaps": []})
             entry["count"] += 1
-            entry["gaps"].append(asdict(gap))
+            entry["gaps"].append(gap.to_dict())
         return [groups[k] for k in sorted(groups, key=lambda k: (k == "", _natural(k)))]
 
 

@@ -267,3 +267,13 @@ def test_gaps_runs_the_queries_without_their_final_order_but_keeps_limits():
     assert _unordered(limited) == limited
     inner = "SELECT * { { SELECT ?s { ?s ?p ?o } ORDER BY ?s LIMIT 1 } ?s ?q ?r }"
     assert _unordered(inner) == inner
+
+
+def test_a_findings_plain_data_is_what_asdict_gives(built_store):
+    from dataclasses import asdict
+
+    from kg.gaps import gaps
+
+    report = gaps("2022-06-01", store=built_store)
+    assert report.gaps
+    assert [g.to_dict() for g in report.gaps] == [asdict(g) for g in report.gaps]
