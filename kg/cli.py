@@ -337,7 +337,7 @@ def _add_query(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
-    from kg.gaps import format_md, format_table, gaps
+    from kg.gaps import format_json, format_md, format_table, gaps
 
     if args.format == "ttl" and (args.by != "mgi" or args.kind or args.min_grade):
         raise _usage("--format ttl writes the counts of all findings by MGI domain as a "
@@ -359,11 +359,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(text)
     elif args.format == "json":
-        data = report.to_dict()
-        if by_mgi:
-            data["by"] = "mgi"
-            data["domains"] = report.by_mgi()
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(format_json(report, by_mgi=by_mgi))
     elif args.format == "md":
         print(format_md(report, by_mgi=by_mgi))
     else:

@@ -277,3 +277,16 @@ def test_a_findings_plain_data_is_what_asdict_gives(built_store):
     report = gaps("2022-06-01", store=built_store)
     assert report.gaps
     assert [g.to_dict() for g in report.gaps] == [asdict(g) for g in report.gaps]
+
+
+@pytest.mark.parametrize("by_mgi", [False, True])
+def test_gaps_json_is_the_standard_indented_json(built_store, by_mgi):
+    """format_json (orjson, for speed) writes the text json.dumps(indent=2) would."""
+    from kg.gaps import format_json, gaps
+
+    report = gaps("2022-06-01", store=built_store)
+    data = report.to_dict()
+    if by_mgi:
+        data["by"] = "mgi"
+        data["domains"] = report.by_mgi()
+    assert format_json(report, by_mgi=by_mgi) == json.dumps(data, indent=2, ensure_ascii=False)
