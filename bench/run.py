@@ -309,6 +309,30 @@ def _load() -> str:
         return "load average unknown"
 
 
+def speed_check() -> str:
+    """The same fixed work timed on any run (lower is faster), so that runs on a machine whose
+    speed drifts (a shared VM) can be compared: a pure-Python loop, and pyoxigraph joining
+    100k generated triples in memory. Best of 3 each."""
+    import pyoxigraph as ox
+
+    def loop() -> None:
+        total = 0
+        for i in range(2_000_000):
+            total += i
+
+    store = ox.Store()
+    p, q = ox.NamedNode("urn:x:p"), ox.NamedNode("urn:x:q")
+    store.extend(ox.Quad(ox.NamedNode(f"urn:x:s{i}"), p if i % 2 else q,
+                         ox.NamedNode(f"urn:x:s{(i * 7) % 100_000}")) for i in range(100_000))
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?a <urn:x:p> ?b . ?b <urn:x:q> ?c . ?c <urn:x:p> ?d }"
+
+    def join() -> None:
+        list(store.query(text))
+
+    return (f"Python loop {min(timed(loop, 3)):.0f} ms, "
+            f"pyoxigraph join {min(timed(join, 3)):.0f} ms")
+
+
 def report(results: list[dict], meta: dict) -> str:
     sizes = [r["size"] for r in results]
     lines = [
@@ -322,6 +346,8 @@ def report(results: list[dict], meta: dict) -> str:
         "",
         f"Machine: {meta['machine']}; {meta['load_before']} before, "
         f"{meta['load_after']} after (other work was running: figures are noisy).",
+        f"Speed check (the same fixed work on every run, lower is faster: compare runs by it): "
+        f"{meta['speed_before']} before, {meta['speed_after']} after.",
         f"Runs: {meta['runs']} per figure (who warm: ≥ 10; build and, at 1M and above, the "
         "queries, gaps, diff and HTTP: 2–3).",
         f"Total time of this run: {meta['seconds'] / 60:.1f} min.",
@@ -434,7 +460,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = list(dict.fromkeys([*args.sizes, *(["5m"] if args.huge else [])]))
     started = time.perf_counter()
     meta = {"machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python "
-                       f"{platform.python_version()}", "load_before": _load(), "runs": args.runs}
+                       f"{platform.python_version()}", "load_before": _load(), "runs": args.runs,
+            "speed_before": speed_check()}
 
     def log(msg: str) -> None:
         sys.stderr.write(f"bench: {time.perf_counter() - started:6.0f} s  {msg}\n")
@@ -447,6 +474,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
     meta["load_after"] = _load()
+    meta["speed_after"] = speed_check()
     meta["seconds"] = time.perf_counter() - started
     text = report(results, meta)
     out = Path(args.output)
