@@ -24,6 +24,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -49,6 +50,7 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(\*?)\}")
 _SEGMENT = re.compile(r"\[([^\[\]]*)\]")
 _SPACES = re.compile(r"\s{2,}")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;)])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 @dataclass
@@ -159,7 +161,7 @@ def _grade_letter(term) -> str | None:
 
 
 def _row_key(row: dict, variables: list[str]) -> tuple:
-    return tuple("" if row.get(v) is None else str(row[v]) for v in variables)
+    return tuple("" if (term := row.get(v)) is None else str(term) for v in variables)
 
 
 def _findings(query: StoredQuery, rows) -> list[tuple[dict, list[dict]]]:
@@ -171,18 +173,23 @@ def _findings(query: StoredQuery, rows) -> list[tuple[dict, list[dict]]]:
     )
     if key not in variables:
         raise UsageError(f"{query.name}: key column ?{key} is not in the result")
-    ordered = sorted(rows.rows, key=lambda r: _row_key(r, variables))
+    # one group per key value, in the order of the values; the rows of a group in the order
+    # of all their values (the engine's order is not stable across runs): a total order, so
+    # the findings come out the same whatever order the rows arrived in
     groups: dict[str, list[dict]] = {}
-    for row in ordered:
+    for row in rows.rows:
         value = row.get(key)
         groups.setdefault("" if value is None else str(value), []).append(row)
+    for grouped in groups.values():
+        if len(grouped) > 1:
+            grouped.sort(key=lambda r: _row_key(r, variables))
     meta = {
         "key": key,
         "subjects": subject_vars,
         "sources": [v for v in variables if v.startswith("source") and not v.endswith("Label")],
         "grades": [v for v in variables if v.startswith("grade")],
     }
-    return [(meta, grouped) for grouped in groups.values()]
+    return [(meta, groups[value]) for value in sorted(groups)]
 
 
 def _gaps_of(stored: StoredQuery, found: list[tuple[dict, list[dict]]], day: str, *,
@@ -190,16 +197,22 @@ def _gaps_of(stored: StoredQuery, found: list[tuple[dict, list[dict]]], day: str
     """One gap query's findings, with the labels its rows lack and those of its sources."""
     wanted: set[str] = set()
     for meta, grouped in found:
+        labelled = [(var, f"{var}Label") for var in meta["subjects"]]
         for row in grouped:
             for var in meta["sources"]:
                 term = row.get(var)
                 if isinstance(term, ox.NamedNode):
                     wanted.add(term.value)
-            for var in meta["subjects"]:
+            for var, label_var in labelled:
                 term = row.get(var)
-                if isinstance(term, ox.NamedNode) and row.get(f"{var}Label") is None:
+                if isinstance(term, ox.NamedNode) and row.get(label_var) is None:
                     wanted.add(term.value)
     labels = _labels(backend, wanted)
+
+    def label_of(iri: str) -> str:
+        label = labels.get(iri)
+        return compact(iri) if label is None else label
+
     gaps: list[Gap] = []
     for meta, grouped in found:
         subjects: list[dict[str, str]] = []
@@ -208,16 +221,19 @@ def _gaps_of(stored: StoredQuery, found: list[tuple[dict, list[dict]]], day: str
         order = ([key] if key in meta["subjects"] else []) + [
             v for v in meta["subjects"] if v != key]
         for var in order:
+            label_var = f"{var}Label"
             for row in grouped:
                 term = row.get(var)
-                if not isinstance(term, ox.NamedNode) or term.value in seen:
+                if not isinstance(term, ox.NamedNode):
                     continue
-                seen.add(term.value)
-                label = row.get(f"{var}Label")
+                iri = term.value
+                if iri in seen:
+                    continue
+                seen.add(iri)
+                label = row.get(label_var)
                 subjects.append({
-                    "iri": term.value,
-                    "label": label.value if label is not None else labels.get(
-                        term.value, compact(term.value)),
+                    "iri": iri,
+                    "label": label.value if label is not None else label_of(iri),
                     "role": var,
                 })
         sources = sorted(
@@ -236,35 +252,71 @@ def _gaps_of(stored: StoredQuery, found: list[tuple[dict, list[dict]]], day: str
             title=stored.title,
             subjects=subjects,
             explanation=_render(stored.header.get("explanation", stored.title), grouped, day),
-            sources=[{"iri": s, "label": labels.get(s, compact(s))} for s in sources],
+            sources=[{"iri": s, "label": label_of(s)} for s in sources],
             mgi=mgi,
             evidence=evidence,
         ))
     return gaps
 
 
+@lru_cache(maxsize=64)
+def _template(text: str) -> tuple:
+    """A template as parts, parsed once: a string, a placeholder ``(name, many)``, or a
+    ``[…]`` segment as a list of parts (kept only if all its placeholders have values)."""
+
+    def parts(chunk: str) -> list:
+        out: list = []
+        last = 0
+        for match in _PLACEHOLDER.finditer(chunk):
+            out.append(chunk[last:match.start()])
+            out.append((match.group(1), bool(match.group(2))))
+            last = match.end()
+        out.append(chunk[last:])
+        return [p for p in out if p != ""]
+
+    out: list = []
+    last = 0
+    for match in _SEGMENT.finditer(text):
+        out += parts(text[last:match.start()])
+        out.append(parts(match.group(1)))
+        last = match.end()
+    out += parts(text[last:])
+    return tuple(out)
+
+
 def _render(template: str, rows: list[dict], on: str) -> str:
-    """Fill a template; a ``[…]`` segment is kept only if all its placeholders have values."""
+    """Fill a template; a ``[…]`` segment is kept only if all its placeholders have values.
+    Values are inserted as they are: text from the data is never read as a placeholder."""
+    filled: dict[tuple[str, bool], str] = {}
 
-    def segment(match: re.Match) -> str:
-        inner = match.group(1)
-        filled = [repl(m) for m in _PLACEHOLDER.finditer(inner)]
-        return _PLACEHOLDER.sub(repl, inner) if all(filled) else ""
-
-    def repl(match: re.Match) -> str:
-        name, many = match.group(1), match.group(2)
+    def value(name: str, many: bool) -> str:
+        if (name, many) in filled:
+            return filled[name, many]
         if name == "on":
-            return on
-        values: list[str] = []
-        for row in rows:
-            text = _text(row.get(name))
-            if text and text not in values:
-                values.append(text)
-        if many:
-            return _join(values)
-        return values[0] if values else ""
+            result = on
+        else:
+            values: list[str] = []
+            for row in rows:
+                text = _text(row.get(name))
+                if text and text not in values:
+                    values.append(text)
+                    if not many:
+                        break
+            result = _join(values) if many else (values[0] if values else "")
+        filled[name, many] = result
+        return result
 
-    text = _PLACEHOLDER.sub(repl, _SEGMENT.sub(segment, template))
+    out: list[str] = []
+    for part in _template(template):
+        if isinstance(part, str):
+            out.append(part)
+        elif isinstance(part, tuple):
+            out.append(value(*part))
+        else:
+            segment = [p if isinstance(p, str) else value(*p) for p in part]
+            if all(value(*p) for p in part if isinstance(p, tuple)):
+                out += segment
+    text = "".join(out)
     return _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACES.sub(" ", text)).strip()
 
 
@@ -392,7 +444,7 @@ def _mgi_text(gap: Gap) -> str:
 
 
 def _one_line(text: str) -> str:
-    return re.sub(r"[\x00-\x1f\x7f]+", " ", text)
+    return _CONTROL.sub(" ", text)
 
 
 def format_table(report: GapReport, *, by_mgi: bool = False) -> str:
