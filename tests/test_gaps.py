@@ -290,3 +290,20 @@ def test_gaps_json_is_the_standard_indented_json(built_store, by_mgi):
         data["by"] = "mgi"
         data["domains"] = report.by_mgi()
     assert format_json(report, by_mgi=by_mgi) == json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def test_explanations_fill_placeholders_and_drop_segments_without_values():
+    """A template's {name} is the first row's value, {name*} every distinct value, {on} the
+    date; a […] segment with an empty placeholder goes; text from the data is inserted as
+    it is, never read as a placeholder."""
+    import pyoxigraph as ox
+
+    from kg.gaps import _render
+
+    template = 'No body leads "{label}" on {on}[; held by {holder*}][ ({missing})].'
+    rows = [{"label": ox.Literal("a {on} [x]"), "holder": ox.Literal("B")},
+            {"label": ox.Literal("other"), "holder": ox.Literal("C")},
+            {"label": ox.Literal("a {on} [x]"), "holder": ox.Literal("B")}]
+    assert _render(template, rows, "2022-06-01") == (
+        'No body leads "a {on} [x]" on 2022-06-01; held by B and C.')
+    assert _render(template, [], "2022-06-01") == 'No body leads "" on 2022-06-01.'
