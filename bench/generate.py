@@ -1,6 +1,7 @@
 """A synthetic legal corpus with the real ontology's shape, deterministic by seed.
 
-    python -m bench.generate --triples 100000 -o /tmp/syn        # writes /tmp/syn/synthetic.ttl
+    python -m bench.generate --triples 100000 -o /tmp/syn   # writes /tmp/syn/synthetic-001.ttl
+    python -m bench.generate --triples 1m -o DIR            # synthetic-001.ttl … -008.ttl
     python -m bench.generate --triples 5000000 --allow-huge -o DIR
 
 The corpus follows docs/model.md and passes ``migkg validate --only --data DIR`` (SHACL,
@@ -18,7 +19,9 @@ and problems; sources. Every gap kind of ``queries/gaps/`` has findings.
 
 It is written as Turtle one cluster (a ministry with its units, acts, functions,
 assignments, statistics…) at a time, so memory stays flat at any size; the cluster count
-is whatever reaches the requested number of triples.
+is whatever reaches the requested number of triples. The clusters are spread over files of
+about ``PER_FILE`` triples each (``--files N`` to choose), like data/ (one file per topic),
+so that ``migkg build`` loads them side by side.
 """
 
 from __future__ import annotations
@@ -31,10 +34,12 @@ from pathlib import Path
 
 from kg.namespaces import turtle_prologue
 
-__all__ = ["SIZES", "generate", "main", "search_text"]
+__all__ = ["PER_FILE", "SIZES", "corpus_files", "file_count", "generate", "main", "search_text"]
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "5m": 5_000_000}
 HUGE = 2_000_000
+PER_FILE = 125_000  # triples per file (about 6 MB of Turtle)
+_STEM = "synthetic"
 
 
 PREFIXES = turtle_prologue()
@@ -110,7 +115,7 @@ class _Writer:
     """Turtle statements to a file, counting triples."""
 
     def __init__(self, handle) -> None:
-        self.handle = handle
+        self.handle = handle  # may be switched to the next file after a flush
         self.triples = 0
         self._buf: list[str] = []
 
@@ -547,22 +552,59 @@ def _expand(curie: str) -> str:
     return _NS[prefix] + local
 
 
-def generate(path: Path | str, triples: int, seed: int = 42) -> int:
-    """Write a corpus of about ``triples`` triples (at least that many) to ``path``;
-    return the exact count. The same (triples, seed) always writes the same bytes."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as handle:
-        handle.write(f"# migkg synthetic benchmark corpus: target {triples} triples, seed {seed}\n")
-        handle.write(PREFIXES)
-        w = _Writer(handle)
-        corpus = _Corpus(w, random.Random(seed), triples)
-        corpus.globals()
-        while w.triples < triples:
-            corpus.cluster_()
-        w.flush()
-    tmp.replace(path)
+def file_count(triples: int) -> int:
+    """How many files a corpus of ``triples`` triples is written as: one per ~``PER_FILE``.
+
+    Several files let a build load them side by side (one thread per file; Oxigraph's bulk
+    loader indexes one file's triples in one thread), as data/ is one file per topic.
+    """
+    return max(1, round(triples / PER_FILE))
+
+
+def corpus_files(folder: Path | str) -> list[Path]:
+    """The corpus files :func:`generate` wrote into ``folder``, in order."""
+    return sorted(Path(folder).glob(f"{_STEM}-[0-9][0-9][0-9].ttl"))
+
+
+def generate(folder: Path | str, triples: int, seed: int = 42, *,
+             files: int | None = None) -> int:
+    """Write a corpus of about ``triples`` triples (at least that many) into ``folder`` as
+    ``synthetic-001.ttl`` … (``files`` of them, default :func:`file_count`, of about equal
+    size, split between clusters); return the exact count. The same (triples, seed, files)
+    always writes the same bytes. The files appear together at the end, replacing any corpus
+    written there before (``synthetic.ttl`` or parts), so the folder never mixes two."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    count = files if files is not None else file_count(triples)
+    if count < 1 or count > 999:
+        raise ValueError(f"files must be 1 to 999, not {count}")
+    names = [f"{_STEM}-{i:03d}.ttl" for i in range(1, count + 1)]
+    tmps = [folder / f".{name}.tmp" for name in names]
+    w = _Writer(None)
+    corpus = _Corpus(w, random.Random(seed), triples)
+    try:
+        for i, tmp in enumerate(tmps):
+            with open(tmp, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as handle:
+                handle.write(f"# migkg synthetic benchmark corpus: target {triples} triples, "
+                             f"seed {seed}, file {i + 1} of {count}\n")
+                handle.write(PREFIXES)
+                w.handle = handle
+                if i == 0:
+                    corpus.globals()
+                # this file ends at the first cluster boundary past its share (the last one
+                # at the target); a file may hold no cluster only when the target is tiny
+                goal = triples if i == count - 1 else triples * (i + 1) // count
+                while w.triples < goal:
+                    corpus.cluster_()
+                w.flush()
+        for old in [folder / f"{_STEM}.ttl", *corpus_files(folder)]:
+            if old.name not in names:
+                old.unlink(missing_ok=True)
+        for tmp, name in zip(tmps, names, strict=True):
+            tmp.replace(folder / name)
+    finally:
+        for tmp in tmps:
+            tmp.unlink(missing_ok=True)
     return w.triples
 
 
@@ -573,16 +615,23 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"a number or one of {', '.join(SIZES)} (default 10k)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("-o", "--output", required=True, metavar="DIR",
-                        help="folder to write synthetic.ttl into")
+                        help="folder to write synthetic-001.ttl … into")
+    parser.add_argument("--files", type=int, metavar="N",
+                        help=f"number of files (default: one per {PER_FILE:,} triples)")
     parser.add_argument("--allow-huge", action="store_true",
                         help=f"allow more than {HUGE:,} triples (the 5M size)")
     args = parser.parse_args(argv)
     target = SIZES.get(str(args.triples).lower()) or int(args.triples)
     if target > HUGE and not args.allow_huge:
         parser.error(f"{target:,} triples needs --allow-huge")
-    out = Path(args.output) / "synthetic.ttl"
-    count = generate(out, target, args.seed)
-    print(f"wrote {count} triples to {out}", file=sys.stderr)
+    if args.files is not None and not 1 <= args.files <= 999:
+        parser.error("--files must be 1 to 999")
+    out = Path(args.output)
+    count = generate(out, target, args.seed, files=args.files)
+    written = corpus_files(out)
+    where = (str(written[0]) if len(written) == 1
+             else f"{len(written)} files {out / written[0].name} … {written[-1].name}")
+    print(f"wrote {count} triples to {where}", file=sys.stderr)
     return 0
 
 

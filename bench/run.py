@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.generate import HUGE, SIZES, generate, search_text  # noqa: E402
+from bench.generate import HUGE, SIZES, corpus_files, generate, search_text  # noqa: E402
 
 ON = "2022-06-01"
 FOCUS = "body:syn-c1"
@@ -228,7 +228,7 @@ def measure(size: str, triples: int, work: Path, runs: int, log) -> dict:
     store = work / f"store-{size}"
     log(f"[{size}] generating")
     start = time.perf_counter()
-    res["triples_generated"] = generate(data / "synthetic.ttl", triples)
+    res["triples_generated"] = generate(data, triples)  # synthetic-001.ttl …
     res["generate_ms"] = (time.perf_counter() - start) * 1000
     big = triples >= 1_000_000
     build_runs = 2 if big else 3
@@ -289,7 +289,7 @@ def measure(size: str, triples: int, work: Path, runs: int, log) -> dict:
     gap_text = dict(queries)["gaps/no-lead"]
     res["http"] = http_times(store, {"who-like": _WHO_SPARQL, "gap no-lead": gap_text},
                              3 if big else max(runs, 5))
-    files = [*sorted((ROOT / "ontology").glob("*.ttl")), data / "synthetic.ttl"]
+    files = [*sorted((ROOT / "ontology").glob("*.ttl")), *corpus_files(data)]
     files = [f for f in files if f.name != "shapes.ttl"]
     if res["triples"] <= RDFLIB_MAX_TRIPLES:
         log(f"[{size}] rdflib")

@@ -122,7 +122,8 @@ def violations(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("on_disk", [False, True], ids=["memory", "disk"])
 def test_every_check_finds_exactly_its_violations(violations, tmp_path, on_disk):
     store = ox.Store(str(tmp_path / "store")) if on_disk else ox.Store()
-    load_files(store, source_files([violations]), progress=False)
+    # on disk, the files load side by side as in a build (in memory, one by one: see load_files)
+    load_files(store, source_files([violations]), progress=False, workers=2 if on_disk else 1)
     assert run_checks(store, limit=100) == EXPECTED
 
 
