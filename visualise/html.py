@@ -24,6 +24,8 @@ import html
 import importlib.util
 import json
 import math
+import sys
+import types
 from pathlib import Path
 
 from kg.errors import UsageError
@@ -112,34 +114,46 @@ def _cap(graph: VisGraph, max_nodes: int) -> tuple[list[str], int]:
     return sorted(ranked[:max_nodes]), total
 
 
+class _OnFirstUse(types.ModuleType):
+    """A stand-in for a module, importing the real one when an attribute is first read."""
+
+    def __getattr__(self, name: str):
+        return getattr(importlib.import_module(self.__name__), name)
+
+
 def _pyvis():
-    """pyvis's Network, Node and Edge, imported without IPython when IPython is not loaded.
+    """pyvis's Network, Node and Edge, without importing what pyvis.network never uses here.
 
-    pyvis.network imports ``IPython.display.IFrame`` at import time, only for
-    ``Network.show()`` in a notebook, which we never call; importing IPython costs ~0.6 s,
-    most of a ``migkg visualise`` process. Outside a notebook (IPython not loaded) a
-    placeholder module stands in for that one import and is removed right after, so a later
-    ``import IPython`` gets the real one.
+    pyvis.network imports at import time ``IPython.display.IFrame`` (only for
+    ``Network.show()`` in a notebook), networkx (only for ``Network.from_nx``) and jsonpickle
+    (only for ``Network.to_json``), none of which is called here; together they cost most of
+    a ``migkg visualise`` process (IPython ~0.6 s, networkx ~0.2 s, jsonpickle ~0.05 s).
+    While pyvis.network is first imported, a module that is not loaded yet is replaced by
+    a stand-in: IPython by a placeholder module with ``IFrame = None``; networkx and jsonpickle
+    by :class:`_OnFirstUse`, so ``from_nx``/``to_json`` still work (they import the real
+    module then). The stand-ins are removed from ``sys.modules`` right after, so a later
+    ``import networkx`` (or ``IPython``) gets the real module.
     """
-    import sys
-    import types
-
     stubbed = []
-    if "pyvis.network" not in sys.modules and "IPython" not in sys.modules:
-        display = types.ModuleType("IPython.display")
-        display.IFrame = None  # only Network.show(notebook=True) would use it
-        package = types.ModuleType("IPython")
-        package.display = display
-        for name, module in (("IPython", package), ("IPython.display", display)):
+    if "pyvis.network" not in sys.modules:
+        if "IPython" not in sys.modules:
+            display = types.ModuleType("IPython.display")
+            display.IFrame = None  # only Network.show(notebook=True) would use it
+            package = types.ModuleType("IPython")
+            package.display = display
+            stubbed += [("IPython", package), ("IPython.display", display)]
+        stubbed += [(name, _OnFirstUse(name)) for name in ("networkx", "jsonpickle")
+                    if name not in sys.modules]
+        for name, module in stubbed:
             sys.modules[name] = module
-            stubbed.append(name)
     try:
         from pyvis.edge import Edge
         from pyvis.network import Network
         from pyvis.node import Node
     finally:
-        for name in stubbed:
-            sys.modules.pop(name, None)
+        for name, module in stubbed:
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
     return Network, Node, Edge
 
 
