@@ -51,6 +51,8 @@ _SEGMENT = re.compile(r"\[([^\[\]]*)\]")
 _SPACES = re.compile(r"\s{2,}")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;)])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
+_COMMENT = re.compile(r"#[^\n]*")
 
 
 @dataclass
@@ -125,6 +127,12 @@ def parse_date(value: str | date | None) -> str:
         return date.fromisoformat(str(value).strip()).isoformat()
     except ValueError:
         raise UsageError(f"not a date (expected YYYY-MM-DD): {str(value)[:40]!r}") from None
+
+
+def _cost(text: str) -> int:
+    """A rough cost of a query: its SELECTs outside comments. The gap queries read each
+    pattern over the whole graph in a subquery of its own, so the count follows the work."""
+    return len(_SELECT.findall(_COMMENT.sub("", text)))
 
 
 def gap_queries() -> list[StoredQuery]:
@@ -410,11 +418,14 @@ def gaps(
                         mgi=mgi.get(mgi_of.get(stored.name, "")), backend=backend)
 
     # the queries are independent and the engine (or the endpoint) runs them outside the
-    # GIL: one thread per CPU, each turning its rows into findings while another query runs;
-    # results taken in the library's order and sorted (deterministic output)
+    # GIL: one thread per CPU, each turning its rows into findings while another query runs.
+    # The costliest start first, so that the threads finish together; results are taken in
+    # the library's order and sorted (deterministic output)
     workers = max(1, min(len(chosen), os.cpu_count() or 1))
+    order = sorted(range(len(chosen)), key=lambda i: -_cost(chosen[i].text))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        findings = [gap for found in pool.map(run, chosen) for gap in found]
+        found = dict(zip(order, pool.map(run, [chosen[i] for i in order]), strict=True))
+    findings = [gap for i in range(len(chosen)) for gap in found[i]]
     findings.sort(key=lambda g: (g.kind, [s["label"].casefold() for s in g.subjects[:1]],
                                  [s["iri"] for s in g.subjects]))
     return GapReport(day, findings)
