@@ -624,10 +624,11 @@ def main(argv: list[str] | None = None) -> int:
     target = SIZES.get(str(args.triples).lower()) or int(args.triples)
     if target > HUGE and not args.allow_huge:
         parser.error(f"{target:,} triples needs --allow-huge")
-    if args.files is not None and not 1 <= args.files <= 999:
-        parser.error("--files must be 1 to 999")
     out = Path(args.output)
-    count = generate(out, target, args.seed, files=args.files)
+    try:
+        count = generate(out, target, args.seed, files=args.files)
+    except ValueError as err:  # the file count, checked once, in generate()
+        parser.error(str(err))
     written = corpus_files(out)
     where = (str(written[0]) if len(written) == 1
              else f"{len(written)} files {out / written[0].name} … {written[-1].name}")
